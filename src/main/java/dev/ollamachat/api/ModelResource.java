@@ -1,0 +1,45 @@
+package dev.ollamachat.api;
+
+import dev.ollamachat.ollama.OllamaCatalog;
+import dev.ollamachat.ollama.OllamaModels;
+import dev.ollamachat.ollama.OllamaTags;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.util.List;
+
+@Path("/api/models")
+public class ModelResource {
+
+    private final OllamaCatalog catalog;
+    private final OllamaModels models;
+
+    ModelResource(OllamaCatalog catalog, OllamaModels models) {
+        this.catalog = catalog;
+        this.models = models;
+    }
+
+    /** The models Ollama has, with the one this service chats with marked. */
+    @GET
+    @Produces(MediaType.APPLICATION_JSON)
+    public ModelsView models() {
+        String configured = models.modelName();
+        List<OllamaTags.Model> available = catalog.models();
+        List<ModelView> views = available.stream()
+                .map(m -> new ModelView(m.name(), m.size(), m.modifiedAt(),
+                        m.details() == null ? null : m.details().family(),
+                        m.details() == null ? null : m.details().parameterSize(),
+                        m.details() == null ? null : m.details().quantizationLevel(),
+                        OllamaCatalog.contains(List.of(m), configured)))
+                .toList();
+        return new ModelsView(configured, OllamaCatalog.contains(available, configured), views);
+    }
+
+    public record ModelsView(String configuredModel, boolean configuredModelAvailable, List<ModelView> models) {
+    }
+
+    public record ModelView(String name, Long size, String modifiedAt, String family, String parameterSize,
+            String quantization, boolean configured) {
+    }
+}

@@ -1,0 +1,50 @@
+package dev.ollamachat.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.ollamachat.ProblemException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/** Every failure leaves as application/problem+json; stack traces stay in the log. */
+public class ProblemMappers {
+
+    private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
+
+    @ServerExceptionMapper
+    public Response problem(ProblemException e) {
+        if (e.status() >= 500) {
+            LOG.warnf("%s: %s", e.title(), e.detail());
+        }
+        return Problem.response(e.status(), e.slug(), e.title(), e.detail());
+    }
+
+    @ServerExceptionMapper
+    public Response unreadableJson(JsonProcessingException e) {
+        return Problem.response(400, "invalid-json", "Invalid JSON",
+                "The request body is not valid JSON: " + e.getOriginalMessage());
+    }
+
+    @ServerExceptionMapper
+    public Response web(WebApplicationException e) {
+        int status = e.getResponse().getStatus();
+        if (status >= 500) {
+            LOG.error("Request failed", e);
+            return Problem.response(status, "internal-error", "Internal error", "The request failed; see the log");
+        }
+        Throwable cause = e.getCause();
+        if (cause instanceof JsonProcessingException json) {
+            return unreadableJson(json);
+        }
+        String reason = e.getResponse().getStatusInfo().getReasonPhrase();
+        return Problem.response(status, "http-" + status, reason, e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    public Response unexpected(Exception e) {
+        LOG.error("Unexpected failure", e);
+        return Problem.response(500, "internal-error", "Internal error",
+                "The request failed unexpectedly; the service log has the details");
+    }
+}

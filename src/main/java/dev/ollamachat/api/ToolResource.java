@@ -1,0 +1,58 @@
+package dev.ollamachat.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.langchain4j.internal.JsonSchemaElementUtils;
+import dev.ollamachat.mcp.McpServerUnavailableException;
+import dev.ollamachat.mcp.McpServers;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.util.List;
+import java.util.Map;
+
+@Path("/api/tools")
+public class ToolResource {
+
+    private final McpServers servers;
+
+    ToolResource(McpServers servers) {
+        this.servers = servers;
+    }
+
+    /** The tools the model is offered now, and the state of each MCP server. */
+    @GET
+    @Produces(MediaType.APPLICATION_JSON)
+    public ToolsView tools() {
+        McpServers.ToolCatalog catalog = servers.catalog();
+        List<ToolView> tools = catalog.tools().stream().map(ToolResource::view).toList();
+        List<ServerView> states = servers.connections().stream()
+                .map(c -> new ServerView(c.name(), c.url(), errorOf(catalog, c.name()) == null,
+                        errorOf(catalog, c.name())))
+                .toList();
+        return new ToolsView(tools, states);
+    }
+
+    private static ToolView view(McpServers.McpTool tool) {
+        var spec = tool.specification();
+        Map<String, Object> schema = spec.parameters() == null
+                ? Map.of("type", "object", "properties", Map.of())
+                : JsonSchemaElementUtils.toMap(spec.parameters());
+        return new ToolView(spec.name(), spec.description(), tool.server().name(), schema);
+    }
+
+    private static String errorOf(McpServers.ToolCatalog catalog, String server) {
+        return catalog.unavailable().stream().filter(e -> e.server().equals(server))
+                .map(McpServerUnavailableException::getMessage).findFirst().orElse(null);
+    }
+
+    public record ToolsView(List<ToolView> tools, List<ServerView> servers) {
+    }
+
+    public record ToolView(String name, String description, String server, Map<String, Object> inputSchema) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record ServerView(String name, String url, boolean available, String error) {
+    }
+}

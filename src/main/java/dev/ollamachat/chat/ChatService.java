@@ -1,0 +1,72 @@
+package dev.ollamachat.chat;
+
+import dev.langchain4j.exception.LangChain4jException;
+import dev.langchain4j.model.output.TokenUsage;
+import dev.langchain4j.service.Result;
+import dev.ollamachat.ProblemException;
+import dev.ollamachat.config.ChatConfig;
+import dev.ollamachat.ollama.OllamaFailures;
+import dev.ollamachat.ollama.OllamaModels;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.ProcessingException;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/** Runs one chat turn: one at a time per conversation, through the AI service, into a {@link ChatReply}. */
+@ApplicationScoped
+public class ChatService {
+
+    private final ChatAssistant assistant;
+    private final ConversationStore conversations;
+    private final OllamaModels models;
+    private final long turnWaitMillis;
+
+    ChatService(ChatAssistant assistant, ConversationStore conversations, OllamaModels models, ChatConfig config) {
+        this.assistant = assistant;
+        this.conversations = conversations;
+        this.models = models;
+        this.turnWaitMillis = config.ollama().timeout().multipliedBy(2).toMillis();
+    }
+
+    public ChatReply chat(String conversationId, String message) {
+        long started = System.nanoTime();
+        String id = conversationId == null ? UUID.randomUUID().toString() : conversationId;
+        Conversation conversation = conversations.getOrCreate(id);
+        Conversation.Turn turn = awaitTurn(conversation);
+        try {
+            Result<String> result = assistant.chat(id, message);
+            return new ChatReply(id, result.content(), models.modelName(), turn.toolCalls(),
+                    counts(result.tokenUsage()), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
+                    turn.warnings());
+        } catch (LangChain4jException | ProcessingException | jakarta.ws.rs.WebApplicationException e) {
+            throw OllamaFailures.translate(e, models.baseUrl(), models.modelName());
+        } finally {
+            conversation.endTurn();
+        }
+    }
+
+    private Conversation.Turn awaitTurn(Conversation conversation) {
+        try {
+            Conversation.Turn turn = conversation.beginTurn(turnWaitMillis, TimeUnit.MILLISECONDS);
+            if (turn == null) {
+                throw new ProblemException(409, "conversation-busy", "Conversation busy",
+                        "Conversation " + conversation.id() + " is still answering an earlier message; retry later");
+            }
+            return turn;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ProblemException(503, "interrupted", "Interrupted", "The service is shutting down");
+        }
+    }
+
+    private static ChatReply.TokenCounts counts(TokenUsage usage) {
+        if (usage == null) {
+            return new ChatReply.TokenCounts(0, 0);
+        }
+        return new ChatReply.TokenCounts(orZero(usage.inputTokenCount()), orZero(usage.outputTokenCount()));
+    }
+
+    private static int orZero(Integer count) {
+        return count == null ? 0 : count;
+    }
+}

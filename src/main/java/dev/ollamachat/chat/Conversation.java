@@ -1,0 +1,88 @@
+package dev.ollamachat.chat;
+
+import dev.langchain4j.memory.ChatMemory;
+import dev.langchain4j.memory.chat.MessageWindowChatMemory;
+import dev.langchain4j.store.memory.chat.InMemoryChatMemoryStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+/** One conversation: its message window, and a lock so that its turns run one at a time. */
+public final class Conversation {
+
+    private final String id;
+    private final ChatMemory memory;
+    private final ReentrantLock turnLock = new ReentrantLock(true);
+    private volatile long lastUsedNanos;
+    private volatile Turn currentTurn;
+
+    Conversation(String id, int maxMessages, long nowNanos) {
+        this.id = id;
+        this.memory = MessageWindowChatMemory.builder()
+                .id(id)
+                .maxMessages(maxMessages)
+                .chatMemoryStore(new InMemoryChatMemoryStore())
+                .build();
+        this.lastUsedNanos = nowNanos;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public ChatMemory memory() {
+        return memory;
+    }
+
+    long lastUsedNanos() {
+        return lastUsedNanos;
+    }
+
+    void touch(long nowNanos) {
+        lastUsedNanos = nowNanos;
+    }
+
+    /** Waits for the conversation's previous turn to finish, then opens a new turn. */
+    public Turn beginTurn(long timeout, TimeUnit unit) throws InterruptedException {
+        if (!turnLock.tryLock(timeout, unit)) {
+            return null;
+        }
+        currentTurn = new Turn();
+        return currentTurn;
+    }
+
+    public void endTurn() {
+        currentTurn = null;
+        turnLock.unlock();
+    }
+
+    /** The turn in progress, where tool calls and warnings are recorded; null between turns. */
+    public Turn currentTurn() {
+        return currentTurn;
+    }
+
+    /** What happened during one turn besides the reply text. */
+    public static final class Turn {
+        private final List<ToolCall> toolCalls = new ArrayList<>();
+        private final List<String> warnings = new ArrayList<>();
+
+        public synchronized void recordToolCall(ToolCall call) {
+            toolCalls.add(call);
+        }
+
+        public synchronized void warn(String warning) {
+            if (!warnings.contains(warning)) {
+                warnings.add(warning);
+            }
+        }
+
+        public synchronized List<ToolCall> toolCalls() {
+            return List.copyOf(toolCalls);
+        }
+
+        public synchronized List<String> warnings() {
+            return List.copyOf(warnings);
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package dev.ollamachat.chat;
+
+import dev.ollamachat.config.ChatConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.LongSupplier;
+
+/**
+ * The conversations kept in memory: at most {@code maxConversations}, least recently used evicted first,
+ * and any conversation idle for longer than the TTL is forgotten.
+ */
+@ApplicationScoped
+public class ConversationStore {
+
+    private final int maxConversations;
+    private final int maxHistory;
+    private final long ttlNanos;
+    private final LongSupplier clock;
+    /** Access-ordered: iteration starts at the least recently used conversation. */
+    private final LinkedHashMap<String, Conversation> conversations = new LinkedHashMap<>(64, 0.75f, true);
+
+    @Inject
+    ConversationStore(ChatConfig config) {
+        this(config.conversations().maxConversations(), config.conversations().maxHistory(),
+                config.conversations().ttl().toNanos(), System::nanoTime);
+    }
+
+    ConversationStore(int maxConversations, int maxHistory, long ttlNanos, LongSupplier clock) {
+        this.maxConversations = maxConversations;
+        this.maxHistory = maxHistory;
+        this.ttlNanos = ttlNanos;
+        this.clock = clock;
+    }
+
+    public synchronized Conversation getOrCreate(String id) {
+        long now = clock.getAsLong();
+        expireIdle(now);
+        Conversation conversation = conversations.get(id);
+        if (conversation == null) {
+            conversation = new Conversation(id, maxHistory, now);
+            conversations.put(id, conversation);
+            evictBeyondCapacity();
+        }
+        conversation.touch(now);
+        return conversation;
+    }
+
+    public synchronized Optional<Conversation> find(String id) {
+        long now = clock.getAsLong();
+        expireIdle(now);
+        Conversation conversation = conversations.get(id);
+        if (conversation != null) {
+            conversation.touch(now);
+        }
+        return Optional.ofNullable(conversation);
+    }
+
+    public synchronized boolean remove(String id) {
+        expireIdle(clock.getAsLong());
+        return conversations.remove(id) != null;
+    }
+
+    public synchronized int size() {
+        expireIdle(clock.getAsLong());
+        return conversations.size();
+    }
+
+    private void evictBeyondCapacity() {
+        Iterator<Map.Entry<String, Conversation>> eldestFirst = conversations.entrySet().iterator();
+        while (conversations.size() > maxConversations && eldestFirst.hasNext()) {
+            eldestFirst.next();
+            eldestFirst.remove();
+        }
+    }
+
+    /** Access order is also idle order, so expiry stops at the first conversation still fresh. */
+    private void expireIdle(long now) {
+        Iterator<Conversation> eldestFirst = conversations.values().iterator();
+        while (eldestFirst.hasNext()) {
+            if (now - eldestFirst.next().lastUsedNanos() < ttlNanos) {
+                return;
+            }
+            eldestFirst.remove();
+        }
+    }
+}

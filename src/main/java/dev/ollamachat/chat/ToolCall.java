@@ -1,0 +1,8 @@
+package dev.ollamachat.chat;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+/** One tool execution: what the model asked for and what the tool answered. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record ToolCall(String name, String server, Object arguments, String result, String error) {
+}

@@ -1,0 +1,77 @@
+package dev.ollamachat.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** Every setting of the service. Environment variables map onto these in application.properties. */
+@ConfigMapping(prefix = "ollama-chat")
+public interface ChatConfig {
+
+    Ollama ollama();
+
+    Mcp mcp();
+
+    Conversations conversations();
+
+    /** Longest user message accepted, in characters (MAX_MESSAGE_LENGTH). */
+    @WithDefault("32000")
+    int maxMessageLength();
+
+    interface Ollama {
+        /** Base URL of Ollama (OLLAMA_HOST). */
+        @WithDefault("http://localhost:11434")
+        String host();
+
+        /** Model used for chats (OLLAMA_MODEL), read at run time. */
+        @WithDefault("llama3.1:8b")
+        String model();
+
+        /** Longest wait for one Ollama call before the chat answers 504 (OLLAMA_TIMEOUT). */
+        @WithDefault("120s")
+        Duration timeout();
+
+        /** Timeout of the readiness and model-list calls to Ollama. */
+        @WithDefault("3s")
+        Duration probeTimeout();
+
+        /** Sampling temperature, unset means Ollama's default (OLLAMA_TEMPERATURE). */
+        Optional<Double> temperature();
+    }
+
+    interface Mcp {
+        /** The MCP server the model gets its tools from (MCP_SERVER_URL); default: this service's own /mcp. */
+        String serverUrl();
+
+        /** Name under which MCP_SERVER_URL appears in tool lists, health and warnings. */
+        @WithDefault("calculator")
+        String serverName();
+
+        /** Further MCP servers as name=url entries (MCP_SERVERS="everything=http://127.0.0.1:3001/mcp,..."). */
+        Optional<List<String>> servers();
+
+        /** Longest wait for one tool call (MCP_TOOL_TIMEOUT). */
+        @WithDefault("30s")
+        Duration toolTimeout();
+
+        /** Longest wait to connect to an MCP server and list its tools. */
+        @WithDefault("5s")
+        Duration connectTimeout();
+    }
+
+    interface Conversations {
+        /** Messages kept per conversation (MAX_CONVERSATION_HISTORY). */
+        @WithDefault("50")
+        int maxHistory();
+
+        /** Conversations kept at once; the least recently used goes first (MAX_CONVERSATIONS). */
+        @WithDefault("10000")
+        int maxConversations();
+
+        /** A conversation not used for this long is forgotten (CONVERSATION_TTL). */
+        @WithDefault("1h")
+        Duration ttl();
+    }
+}

@@ -1,0 +1,72 @@
+package dev.ollamachat.mcp;
+
+import dev.langchain4j.agent.tool.ToolSpecification;
+import dev.ollamachat.config.ChatConfig;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The MCP servers the model takes its tools from: MCP_SERVER_URL first, then each entry of MCP_SERVERS. */
+@ApplicationScoped
+public class McpServers {
+
+    private final List<McpServerConnection> connections;
+
+    McpServers(ChatConfig config) {
+        ChatConfig.Mcp mcp = config.mcp();
+        Map<String, String> urlsByName = new LinkedHashMap<>();
+        urlsByName.put(mcp.serverName(), mcp.serverUrl());
+        for (String entry : mcp.servers().orElse(List.of())) {
+            int eq = entry.indexOf('=');
+            if (eq <= 0 || eq == entry.length() - 1) {
+                throw new IllegalArgumentException(
+                        "MCP_SERVERS entry '" + entry + "' is not of the form name=url");
+            }
+            urlsByName.put(entry.substring(0, eq).trim(), entry.substring(eq + 1).trim());
+        }
+        List<McpServerConnection> built = new ArrayList<>();
+        urlsByName.forEach((name, url) -> built.add(
+                new McpServerConnection(name, url, mcp.connectTimeout(), mcp.toolTimeout())));
+        this.connections = List.copyOf(built);
+    }
+
+    public List<McpServerConnection> connections() {
+        return connections;
+    }
+
+    /** Every tool of every reachable server; a tool name taken by an earlier server is skipped. */
+    public ToolCatalog catalog() {
+        Map<String, McpTool> tools = new LinkedHashMap<>();
+        List<McpServerUnavailableException> unavailable = new ArrayList<>();
+        List<String> shadowed = new ArrayList<>();
+        for (McpServerConnection connection : connections) {
+            try {
+                for (ToolSpecification spec : connection.listTools()) {
+                    if (tools.putIfAbsent(spec.name(), new McpTool(spec, connection)) != null) {
+                        shadowed.add(spec.name() + " of " + connection.name());
+                    }
+                }
+            } catch (McpServerUnavailableException e) {
+                unavailable.add(e);
+            }
+        }
+        return new ToolCatalog(List.copyOf(tools.values()), List.copyOf(unavailable), List.copyOf(shadowed));
+    }
+
+    @PreDestroy
+    void close() {
+        connections.forEach(McpServerConnection::close);
+    }
+
+    /** A tool and the server that serves it. */
+    public record McpTool(ToolSpecification specification, McpServerConnection server) {
+    }
+
+    /** The tools on offer now, and the servers that could not be asked. */
+    public record ToolCatalog(List<McpTool> tools, List<McpServerUnavailableException> unavailable,
+            List<String> shadowed) {
+    }
+}

@@ -1,0 +1,20 @@
+package dev.ollamachat.ollama;
+
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+/** The parts of Ollama's REST API used outside chat: the model list and the version. */
+@Path("/api")
+@Produces(MediaType.APPLICATION_JSON)
+interface OllamaApi {
+
+    @GET
+    @Path("/tags")
+    OllamaTags tags();
+
+    @GET
+    @Path("/version")
+    OllamaVersion version();
+}
