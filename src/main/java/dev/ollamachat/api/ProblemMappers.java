@@ -1,6 +1,7 @@
 package dev.ollamachat.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.ollamachat.ProblemException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
@@ -24,6 +25,11 @@ public class ProblemMappers {
     public Response unreadableJson(JsonProcessingException e) {
         return Problem.response(400, "invalid-json", "Invalid JSON",
                 "The request body is not valid JSON: " + e.getOriginalMessage());
+    }
+
+    @ServerExceptionMapper
+    public Response mismatchedJson(MismatchedInputException e) {
+        return unreadableJson(e);
     }
 
     @ServerExceptionMapper

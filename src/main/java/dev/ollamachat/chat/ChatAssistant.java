@@ -12,7 +12,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 /** The LangChain4j AI service: an Ollama chat model with the tools of the configured MCP servers. */
 @RegisterAiService(
         chatLanguageModelSupplier = OllamaChatModelSupplier.class,
-        toolProviderSupplier = McpToolProviderSupplier.class)
+        toolProviderSupplier = McpToolProviderSupplier.class,
+        toolHallucinationStrategy = UnknownToolAnswer.class)
 @ApplicationScoped
 public interface ChatAssistant {
 

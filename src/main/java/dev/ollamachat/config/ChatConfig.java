@@ -42,8 +42,8 @@ public interface ChatConfig {
     }
 
     interface Mcp {
-        /** The MCP server the model gets its tools from (MCP_SERVER_URL); default: this service's own /mcp. */
-        String serverUrl();
+        /** The MCP server the model gets its tools from (MCP_SERVER_URL); unset: this service's own /mcp. */
+        Optional<String> serverUrl();
 
         /** Name under which MCP_SERVER_URL appears in tool lists, health and warnings. */
         @WithDefault("calculator")

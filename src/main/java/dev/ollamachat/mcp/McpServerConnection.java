@@ -6,6 +6,7 @@ import dev.langchain4j.mcp.client.McpClient;
 import dev.langchain4j.mcp.client.transport.http.StreamableHttpMcpTransport;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
@@ -18,14 +19,14 @@ public final class McpServerConnection {
     private static final long RETRY_BACKOFF_NANOS = Duration.ofSeconds(5).toNanos();
 
     private final String name;
-    private final String url;
+    private final Supplier<String> url;
     private final Duration connectTimeout;
     private final Duration toolTimeout;
     private McpClient client;
     private String lastError;
     private long retryAfterNanos;
 
-    McpServerConnection(String name, String url, Duration connectTimeout, Duration toolTimeout) {
+    McpServerConnection(String name, Supplier<String> url, Duration connectTimeout, Duration toolTimeout) {
         this.name = name;
         this.url = url;
         this.connectTimeout = connectTimeout;
@@ -37,7 +38,7 @@ public final class McpServerConnection {
     }
 
     public String url() {
-        return url;
+        return url.get();
     }
 
     /** The server's tools; throws {@link McpServerUnavailableException} when it cannot be reached. */
@@ -66,14 +67,14 @@ public final class McpServerConnection {
                 return client;
             }
             if (lastError != null && System.nanoTime() < retryAfterNanos) {
-                throw new McpServerUnavailableException(name, url, lastError);
+                throw new McpServerUnavailableException(name, url(), lastError);
             }
             try {
                 client = new DefaultMcpClient.Builder()
                         .key(name)
                         .clientName("ollama-chat")
                         .transport(new StreamableHttpMcpTransport.Builder()
-                                .url(url)
+                                .url(url())
                                 .timeout(toolTimeout)
                                 .build())
                         .initializationTimeout(connectTimeout)
@@ -81,13 +82,13 @@ public final class McpServerConnection {
                         .autoHealthCheck(false)
                         .build();
                 if (lastError != null) {
-                    LOG.infof("MCP server '%s' at %s is reachable again", name, url);
+                    LOG.infof("MCP server '%s' at %s is reachable again", name, url());
                 }
                 lastError = null;
                 return client;
             } catch (RuntimeException e) {
                 markFailed(e);
-                throw new McpServerUnavailableException(name, url, lastError);
+                throw new McpServerUnavailableException(name, url(), lastError);
             }
         }
     }
@@ -99,14 +100,14 @@ public final class McpServerConnection {
                 client = null;
             }
             markFailed(cause);
-            return new McpServerUnavailableException(name, url, lastError);
+            return new McpServerUnavailableException(name, url(), lastError);
         }
     }
 
     private void markFailed(Throwable cause) {
         String reason = rootMessage(cause);
         if (!reason.equals(lastError)) {
-            LOG.warnf("MCP server '%s' at %s is unavailable: %s", name, url, reason);
+            LOG.warnf("MCP server '%s' at %s is unavailable: %s", name, url(), reason);
         }
         lastError = reason;
         retryAfterNanos = System.nanoTime() + RETRY_BACKOFF_NANOS;

@@ -3,29 +3,37 @@ package dev.ollamachat.mcp;
 import dev.langchain4j.agent.tool.ToolSpecification;
 import dev.ollamachat.config.ChatConfig;
 import jakarta.annotation.PreDestroy;
+import io.quarkus.vertx.http.HttpServer;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
-/** The MCP servers the model takes its tools from: MCP_SERVER_URL first, then each entry of MCP_SERVERS. */
+/**
+ * The MCP servers the model takes its tools from: MCP_SERVER_URL (by default this service's own /mcp, on the port
+ * it really listens on) first, then each entry of MCP_SERVERS.
+ */
 @ApplicationScoped
 public class McpServers {
 
     private final List<McpServerConnection> connections;
 
-    McpServers(ChatConfig config) {
+    McpServers(ChatConfig config, Instance<HttpServer> httpServer) {
         ChatConfig.Mcp mcp = config.mcp();
-        Map<String, String> urlsByName = new LinkedHashMap<>();
-        urlsByName.put(mcp.serverName(), mcp.serverUrl());
+        Map<String, Supplier<String>> urlsByName = new LinkedHashMap<>();
+        urlsByName.put(mcp.serverName(), mcp.serverUrl().<Supplier<String>>map(url -> () -> url)
+                .orElse(() -> "http://localhost:" + httpServer.get().getPort() + "/mcp"));
         for (String entry : mcp.servers().orElse(List.of())) {
             int eq = entry.indexOf('=');
             if (eq <= 0 || eq == entry.length() - 1) {
                 throw new IllegalArgumentException(
                         "MCP_SERVERS entry '" + entry + "' is not of the form name=url");
             }
-            urlsByName.put(entry.substring(0, eq).trim(), entry.substring(eq + 1).trim());
+            String url = entry.substring(eq + 1).trim();
+            urlsByName.put(entry.substring(0, eq).trim(), () -> url);
         }
         List<McpServerConnection> built = new ArrayList<>();
         urlsByName.forEach((name, url) -> built.add(

@@ -138,4 +138,18 @@ class ChatResourceTest {
                 .body("reply", equalTo("I could not add those."));
     }
 
+
+    @Test
+    void unknownToolIsReportedToTheModelNotToTheUser() throws Exception {
+        ollama.answerWithToolCall("sqrt", "{\"x\":9}", "I cannot take square roots.");
+
+        given().contentType(ContentType.JSON).body("{\"message\":\"What is the square root of 9?\"}")
+                .when().post("/api/chat")
+                .then().statusCode(200)
+                .body("reply", equalTo("I cannot take square roots."));
+
+        JsonNode second = MAPPER.readTree(ollama.chatRequests().get(1).getBodyAsString());
+        JsonNode toolMessage = second.get("messages").get(second.get("messages").size() - 1);
+        assertTrue(toolMessage.get("content").asText().contains("no tool named 'sqrt'"), toolMessage.toString());
+    }
 }

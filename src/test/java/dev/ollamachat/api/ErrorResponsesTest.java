@@ -1,0 +1,135 @@
+package dev.ollamachat.api;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.startsWith;
+
+import dev.ollamachat.support.FakeOllama;
+import dev.ollamachat.support.FakeOllamaResource;
+import dev.ollamachat.support.FakeOllamaResource.InjectFakeOllama;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.ValidatableResponse;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Every failure answers a problem+json with the right status, and never a stack trace. */
+@QuarkusTest
+@WithTestResource(FakeOllamaResource.class)
+class ErrorResponsesTest {
+
+    @InjectFakeOllama
+    FakeOllama ollama;
+
+    @BeforeEach
+    void resetOllama() {
+        ollama.reset();
+        ollama.answerChatWith("fine", 1, 1);
+    }
+
+    @Test
+    void invalidJsonIs400() {
+        problem(postChat("{\"message\": \"unterminated"), 400, "invalid-json")
+                .body("detail", startsWith("The request body is not valid JSON"));
+    }
+
+    @Test
+    void missingBodyIs400() {
+        problem(given().contentType(ContentType.JSON).when().post("/api/chat").then(), 400, "invalid-request");
+    }
+
+    @Test
+    void missingMessageIs400() {
+        problem(postChat("{\"conversationId\":\"abc\"}"), 400, "invalid-request")
+                .body("detail", containsString("'message' is required"));
+    }
+
+    @Test
+    void blankMessageIs400() {
+        problem(postChat("{\"message\":\"   \"}"), 400, "invalid-request");
+    }
+
+    @Test
+    void messageOverTheLimitIs400AndSaysTheLimit() {
+        String tooLong = "x".repeat(32_001);
+        problem(postChat("{\"message\":\"" + tooLong + "\"}"), 400, "invalid-request")
+                .body("detail", containsString("32000"));
+        org.junit.jupiter.api.Assertions.assertEquals(0, ollama.chatRequests().size(),
+                "a rejected message never reaches Ollama");
+    }
+
+    @Test
+    void malformedConversationIdIs400() {
+        problem(postChat("{\"message\":\"hi\",\"conversationId\":\"no spaces allowed\"}"), 400,
+                "invalid-request").body("detail", containsString("conversationId"));
+        problem(given().when().get("/api/conversations/bad$id").then(), 400, "invalid-request");
+    }
+
+    @Test
+    void wrongTypeInJsonIs400() {
+        problem(postChat("{\"message\":{\"nested\":true}}"), 400, "invalid-json");
+    }
+
+    @Test
+    void wrongContentTypeIs415() {
+        problem(given().contentType(ContentType.TEXT).body("hello").when().post("/api/chat").then(), 415,
+                "http-415");
+    }
+
+    @Test
+    void unknownConversationIs404OnGetAndDelete() {
+        problem(given().when().get("/api/conversations/never-seen").then(), 404, "conversation-not-found");
+        problem(given().when().delete("/api/conversations/never-seen").then(), 404, "conversation-not-found");
+    }
+
+    @Test
+    void unknownPathIs404Problem() {
+        problem(given().when().get("/api/nothing-here").then(), 404, "http-404");
+    }
+
+    @Test
+    void modelNotFoundIs502WithPullHint() {
+        ollama.answerChat(FakeOllama.fixture(404, "error-model-not-found-404.json"));
+        problem(postChat("{\"message\":\"hi\"}"), 502, "ollama-model-not-found")
+                .body("detail", containsString("ollama pull " + FakeOllama.MODEL));
+    }
+
+    @Test
+    void legacyModelNotFoundTextIsRecognisedByStatusToo() {
+        ollama.answerChat(FakeOllama.fixture(404, "error-model-not-found-404-legacy.json"));
+        problem(postChat("{\"message\":\"hi\"}"), 502, "ollama-model-not-found");
+    }
+
+    @Test
+    void otherOllamaErrorIs502WithItsText() {
+        ollama.answerChat(FakeOllama.fixture(400, "error-no-tools-400.json"));
+        problem(postChat("{\"message\":\"hi\"}"), 502, "ollama-error")
+                .body("detail", containsString("does not support tools"))
+                .body("detail", containsString(ollama.url()));
+    }
+
+    @Test
+    void slowOllamaIs504() {
+        // the test profile sets the Ollama timeout to 3 s
+        ollama.answerChat(FakeOllama.json(200, FakeOllama.reply("late", 1, 1)).withFixedDelay(4_500));
+        problem(postChat("{\"message\":\"hi\"}"), 504, "ollama-timeout")
+                .body("detail", containsString(ollama.url()));
+    }
+
+    private static ValidatableResponse postChat(String body) {
+        return given().contentType(ContentType.JSON).body(body).when().post("/api/chat").then();
+    }
+
+    static ValidatableResponse problem(ValidatableResponse response, int status, String slug) {
+        return response.statusCode(status)
+                .contentType("application/problem+json")
+                .body("type", equalTo("urn:ollama-chat:problem:" + slug))
+                .body("status", equalTo(status))
+                .body("title", not(equalTo(null)))
+                .body("detail", not(containsString("\tat ")))
+                .body("detail", not(containsString("Exception")));
+    }
+}
