@@ -6,7 +6,7 @@ import jakarta.ws.rs.core.Response;
 public record Problem(String type, String title, int status, String detail) {
 
     public static final String MEDIA_TYPE = "application/problem+json";
-    private static final String TYPE_PREFIX = "urn:ollama-chat:problem:";
+    static final String TYPE_PREFIX = "urn:ollama-chat:problem:";
 
     static Response response(int status, String slug, String title, String detail) {
         return Response.status(status)

@@ -45,7 +45,8 @@ public class ChatService {
         }
     }
 
-    private Conversation.Turn awaitTurn(Conversation conversation) {
+    /** Waits (blocking) until the conversation's previous turn has ended, then opens a new one. */
+    Conversation.Turn awaitTurn(Conversation conversation) {
         try {
             Conversation.Turn turn = conversation.beginTurn(turnWaitMillis, TimeUnit.MILLISECONDS);
             if (turn == null) {

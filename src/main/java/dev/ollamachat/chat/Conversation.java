@@ -6,14 +6,15 @@ import dev.langchain4j.store.memory.chat.InMemoryChatMemoryStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.Semaphore;
 
 /** One conversation: its message window, and a lock so that its turns run one at a time. */
 public final class Conversation {
 
     private final String id;
     private final ChatMemory memory;
-    private final ReentrantLock turnLock = new ReentrantLock(true);
+    /** A semaphore, not a lock: a streamed turn ends on another thread than the one that began it. */
+    private final Semaphore turnPermit = new Semaphore(1, true);
     private volatile long lastUsedNanos;
     private volatile Turn currentTurn;
 
@@ -45,7 +46,7 @@ public final class Conversation {
 
     /** Waits for the conversation's previous turn to finish, then opens a new turn. */
     public Turn beginTurn(long timeout, TimeUnit unit) throws InterruptedException {
-        if (!turnLock.tryLock(timeout, unit)) {
+        if (!turnPermit.tryAcquire(timeout, unit)) {
             return null;
         }
         currentTurn = new Turn();
@@ -54,7 +55,7 @@ public final class Conversation {
 
     public void endTurn() {
         currentTurn = null;
-        turnLock.unlock();
+        turnPermit.release();
     }
 
     /** The turn in progress, where tool calls and warnings are recorded; null between turns. */

@@ -16,6 +16,10 @@ public interface ChatConfig {
 
     Conversations conversations();
 
+    /** Interval of the keep-alive comment on an open event stream (STREAM_KEEP_ALIVE). */
+    @WithDefault("15s")
+    Duration streamKeepAlive();
+
     /** Longest user message accepted, in characters (MAX_MESSAGE_LENGTH). */
     @WithDefault("32000")
     int maxMessageLength();

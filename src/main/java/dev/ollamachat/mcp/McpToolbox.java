@@ -14,6 +14,7 @@ import dev.ollamachat.chat.ConversationStore;
 import dev.ollamachat.chat.ToolCall;
 import io.quarkus.arc.Unremovable;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -34,19 +35,36 @@ public class McpToolbox implements ToolProvider {
         this.json = json;
     }
 
+    /** The tools on offer now; unreachable servers become warnings on the conversation's turn. */
+    public McpServers.ToolCatalog catalogFor(Object conversationId) {
+        McpServers.ToolCatalog catalog = servers.catalog();
+        turnOf(conversationId).ifPresent(t -> catalog.unavailable()
+                .forEach(e -> t.warn(e.getMessage() + "; its tools were not offered")));
+        return catalog;
+    }
+
     @Override
     public ToolProviderResult provideTools(ToolProviderRequest request) {
-        McpServers.ToolCatalog catalog = servers.catalog();
-        Optional<Conversation.Turn> turn = turnOf(request.chatMemoryId());
-        turn.ifPresent(t -> catalog.unavailable().forEach(e -> t.warn(e.getMessage() + "; its tools were not offered")));
         ToolProviderResult.Builder result = ToolProviderResult.builder();
-        for (McpServers.McpTool tool : catalog.tools()) {
-            result.add(tool.specification(), (call, memoryId) -> execute(tool.server(), call, memoryId));
+        for (McpServers.McpTool tool : catalogFor(request.chatMemoryId()).tools()) {
+            result.add(tool.specification(), (call, memoryId) -> textForModel(callAndRecord(tool, call, memoryId)));
         }
         return result.build();
     }
 
-    String execute(McpServerConnection server, ToolExecutionRequest call, Object memoryId) {
+    /** Runs a tool and records the call on the conversation's current turn. Blocks until the tool answers. */
+    public ToolCall callAndRecord(McpServers.McpTool tool, ToolExecutionRequest call, Object conversationId) {
+        ToolCall record = tool == null ? unknown(call) : call(tool.server(), call);
+        turnOf(conversationId).ifPresent(t -> t.recordToolCall(record));
+        return record;
+    }
+
+    /** What the model reads back: the result, or the error that it can act on. */
+    public static String textForModel(ToolCall call) {
+        return call.error() == null ? call.result() : "Error: " + call.error();
+    }
+
+    private ToolCall call(McpServerConnection server, ToolExecutionRequest call) {
         Object arguments = parseArguments(call.arguments());
         String result = null;
         String error = null;
@@ -67,21 +85,24 @@ public class McpToolbox implements ToolProvider {
         } catch (McpServerUnavailableException e) {
             error = e.getMessage();
         }
-        ToolCall record = new ToolCall(call.name(), server.name(), arguments, result, error);
-        turnOf(memoryId).ifPresent(t -> t.recordToolCall(record));
-        return error == null ? result : "Error: " + error;
+        return new ToolCall(call.name(), server.name(), arguments, result, error);
     }
 
-    private Optional<Conversation.Turn> turnOf(Object memoryId) {
-        if (memoryId == null) {
+    private ToolCall unknown(ToolExecutionRequest call) {
+        return new ToolCall(call.name(), null, parseArguments(call.arguments()), null,
+                "there is no tool named '" + call.name() + "'. Use only the tools you were given.");
+    }
+
+    private Optional<Conversation.Turn> turnOf(Object conversationId) {
+        if (conversationId == null) {
             return Optional.empty();
         }
-        return conversations.find(memoryId.toString()).map(Conversation::currentTurn);
+        return conversations.find(conversationId.toString()).map(Conversation::currentTurn);
     }
 
     private Object parseArguments(String arguments) {
         if (arguments == null || arguments.isBlank()) {
-            return java.util.Map.of();
+            return Map.of();
         }
         try {
             return json.readTree(arguments);

@@ -1,0 +1,197 @@
+package dev.ollamachat.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ollamachat.ProblemException;
+import dev.ollamachat.chat.ChatStreamer;
+import dev.ollamachat.chat.StreamEvent;
+import dev.ollamachat.config.ChatConfig;
+import io.smallrye.mutiny.subscription.Cancellable;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
+
+/**
+ * {@code POST /api/chat/stream} and {@code GET /api/chat/stream}: a chat turn as Server-Sent Events (token,
+ * tool_call, tool_result, then done or error). The response is committed only when the first event is ready, so a
+ * failure before it (bad input, Ollama down, model missing) still answers with its problem+json status. Each event
+ * is written and flushed as it comes; a keep-alive comment follows every quiet interval; a client that goes away
+ * cancels the turn and the Ollama request behind it.
+ */
+@ApplicationScoped
+public class ChatStreamRoutes {
+
+    static final String PATH = "/api/chat/stream";
+    private static final Logger LOG = Logger.getLogger(ChatStreamRoutes.class);
+
+    private final ChatStreamer streamer;
+    private final ObjectMapper json;
+    private final int maxMessageLength;
+    private final long keepAliveMillis;
+
+    ChatStreamRoutes(ChatStreamer streamer, ObjectMapper json, ChatConfig config) {
+        this.streamer = streamer;
+        this.json = json;
+        this.maxMessageLength = config.maxMessageLength();
+        this.keepAliveMillis = Math.max(1, config.streamKeepAlive().toMillis());
+    }
+
+    void register(@Observes Router router) {
+        long bodyLimit = 4L * maxMessageLength + 4096;
+        router.post(PATH).handler(BodyHandler.create(false).setBodyLimit(bodyLimit)).handler(this::post);
+        router.get(PATH).handler(this::get);
+    }
+
+    private void post(RoutingContext context) {
+        String contentType = context.request().getHeader(HttpHeaders.CONTENT_TYPE);
+        if (contentType == null || !contentType.toLowerCase().startsWith("application/json")) {
+            problem(context.response(), new ProblemException(415, "http-415", "Unsupported Media Type",
+                    "The body must be application/json"));
+            return;
+        }
+        ChatRequest request;
+        try {
+            String body = context.body().asString();
+            request = body == null || body.isBlank() ? null : json.readValue(body, ChatRequest.class);
+        } catch (JsonProcessingException e) {
+            problem(context.response(), new ProblemException(400, "invalid-json", "Invalid JSON",
+                    "The request body is not valid JSON: " + e.getOriginalMessage()));
+            return;
+        }
+        stream(context, request);
+    }
+
+    private void get(RoutingContext context) {
+        stream(context, new ChatRequest(context.queryParams().get("message"),
+                context.queryParams().get("conversationId")));
+    }
+
+    private void stream(RoutingContext context, ChatRequest body) {
+        HttpServerResponse response = context.response();
+        ChatRequest request;
+        try {
+            request = ChatRequest.validated(body, maxMessageLength);
+        } catch (ProblemException e) {
+            problem(response, e);
+            return;
+        }
+        new EventWriter(context, response).start(request);
+    }
+
+    private void problem(HttpServerResponse response, ProblemException e) {
+        if (e.status() >= 500) {
+            LOG.warnf("%s: %s", e.title(), e.detail());
+        }
+        Problem body = new Problem(Problem.TYPE_PREFIX + e.slug(), e.title(), e.status(), e.detail());
+        response.setStatusCode(e.status())
+                .putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)
+                .end(write(body));
+    }
+
+    private String write(Object value) {
+        try {
+            return json.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Writes one stream's events to one response. */
+    private final class EventWriter {
+        private final RoutingContext context;
+        private final HttpServerResponse response;
+        private boolean started;
+        private boolean finished;
+        private long keepAliveTimer = -1;
+        private Cancellable subscription;
+
+        EventWriter(RoutingContext context, HttpServerResponse response) {
+            this.context = context;
+            this.response = response;
+        }
+
+        void start(ChatRequest request) {
+            response.closeHandler(ignored -> cancel());
+            subscription = streamer.stream(request.conversationId(), request.message())
+                    .emitOn(command -> context.vertx().runOnContext(ignored -> command.run()))
+                    .subscribe().with(this::event, this::failure, this::complete);
+        }
+
+        private void event(StreamEvent event) {
+            if (finished) {
+                return;
+            }
+            if (!started) {
+                started = true;
+                response.setStatusCode(200)
+                        .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8")
+                        .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
+                        .putHeader("X-Accel-Buffering", "no")
+                        .setChunked(true);
+            }
+            response.write("event: " + event.eventName() + "\ndata: " + write(event) + "\n\n");
+            restartKeepAlive();
+        }
+
+        private void failure(Throwable failure) {
+            if (finished) {
+                return;
+            }
+            ProblemException problem = failure instanceof ProblemException p ? p : unexpected(failure);
+            if (!started) {
+                finish();
+                problem(response, problem);
+                return;
+            }
+            LOG.warnf("Stream failed after it started: %s: %s", problem.title(), problem.detail());
+            event(new StreamEvent.Failed(problem.status(), problem.title(), problem.detail()));
+            complete();
+        }
+
+        private void complete() {
+            if (finished) {
+                return;
+            }
+            finish();
+            if (!started) {
+                response.setStatusCode(204).end();
+            } else {
+                response.end();
+            }
+        }
+
+        private void restartKeepAlive() {
+            context.vertx().cancelTimer(keepAliveTimer);
+            keepAliveTimer = context.vertx().setTimer(keepAliveMillis, id -> {
+                if (!finished) {
+                    response.write(": keep-alive\n\n");
+                    restartKeepAlive();
+                }
+            });
+        }
+
+        /** The client went away: stop the turn, which cancels the Ollama request in flight. */
+        private void cancel() {
+            if (!finished) {
+                finish();
+                subscription.cancel();
+            }
+        }
+
+        private void finish() {
+            finished = true;
+            context.vertx().cancelTimer(keepAliveTimer);
+        }
+
+        private ProblemException unexpected(Throwable failure) {
+            LOG.error("Stream failed unexpectedly", failure);
+            return new ProblemException(500, "internal-error", "Internal error",
+                    "The stream failed unexpectedly; the service log has the details");
+        }
+    }
+}
