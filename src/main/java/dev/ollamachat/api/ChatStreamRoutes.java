@@ -7,6 +7,7 @@ import dev.ollamachat.chat.ChatStreamer;
 import dev.ollamachat.chat.StreamEvent;
 import dev.ollamachat.config.ChatConfig;
 import io.smallrye.mutiny.subscription.Cancellable;
+import io.vertx.core.Context;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
@@ -117,9 +118,12 @@ public class ChatStreamRoutes {
 
         void start(ChatRequest request) {
             response.closeHandler(ignored -> cancel());
-            subscription = streamer.stream(request.conversationId(), request.message())
-                    .emitOn(command -> context.vertx().runOnContext(ignored -> command.run()))
-                    .subscribe().with(this::event, this::failure, this::complete);
+            // each signal hops to the request's event loop in order (emitOn would drop events queued before a failure)
+            Context eventLoop = context.vertx().getOrCreateContext();
+            subscription = streamer.stream(request.conversationId(), request.message()).subscribe().with(
+                    event -> eventLoop.runOnContext(ignored -> event(event)),
+                    failure -> eventLoop.runOnContext(ignored -> failure(failure)),
+                    () -> eventLoop.runOnContext(ignored -> complete()));
         }
 
         private void event(StreamEvent event) {

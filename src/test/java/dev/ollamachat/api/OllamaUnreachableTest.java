@@ -33,6 +33,13 @@ class OllamaUnreachableTest {
     }
 
     @Test
+    void streamIs503ProblemNotAStream() {
+        ErrorResponsesTest.problem(given().contentType(ContentType.JSON).accept("text/event-stream")
+                .body("{\"message\":\"hi\"}").when().post("/api/chat/stream").then(), 503, "ollama-unreachable")
+                .body("detail", containsString(OLLAMA_URL));
+    }
+
+    @Test
     void modelListIs503() {
         ErrorResponsesTest.problem(given().when().get("/api/models").then(), 503, "ollama-unreachable");
     }
