@@ -1,0 +1,423 @@
+'use strict';
+
+/*
+ * The chat page: sends a message to POST /api/chat/stream, reads the Server-Sent Events from the response body
+ * and renders them as they come. Model output and service answers are only ever put into the page as text.
+ */
+(() => {
+  const STATUS_REFRESH_MS = 15000;
+
+  const log = document.getElementById('conversation');
+  const emptyNote = document.getElementById('empty');
+  const form = document.getElementById('composer');
+  const input = document.getElementById('message');
+  const sendButton = document.getElementById('send');
+  const newButton = document.getElementById('new-conversation');
+  const status = document.getElementById('status');
+  const statusText = document.getElementById('status-text');
+
+  let conversationId = null;
+  let inFlight = null; // AbortController of the turn being streamed
+
+  /**
+   * A Server-Sent Events parser fed with decoded text in pieces of any size: a line, a field or an event may be
+   * split across pieces. Calls onEvent(name, data) for each complete event; comment lines are skipped.
+   */
+  function createSseParser(onEvent) {
+    let buffer = '';
+    let eventName = '';
+    let dataLines = [];
+
+    function dispatch() {
+      if (dataLines.length > 0) {
+        onEvent(eventName || 'message', dataLines.join('\n'));
+      }
+      eventName = '';
+      dataLines = [];
+    }
+
+    function processLine(line) {
+      if (line === '') {
+        dispatch();
+        return;
+      }
+      if (line.startsWith(':')) {
+        return;
+      }
+      const colon = line.indexOf(':');
+      const field = colon < 0 ? line : line.slice(0, colon);
+      let value = colon < 0 ? '' : line.slice(colon + 1);
+      if (value.startsWith(' ')) {
+        value = value.slice(1);
+      }
+      if (field === 'event') {
+        eventName = value;
+      } else if (field === 'data') {
+        dataLines.push(value);
+      }
+    }
+
+    return {
+      push(text) {
+        buffer += text;
+        const lineEnd = /\r\n|\n|\r/g;
+        let start = 0;
+        let match;
+        while ((match = lineEnd.exec(buffer)) !== null) {
+          if (match[0] === '\r' && lineEnd.lastIndex === buffer.length) {
+            break; // a lone CR at the end: wait, the LF of a CRLF may come in the next piece
+          }
+          processLine(buffer.slice(start, match.index));
+          start = lineEnd.lastIndex;
+        }
+        buffer = buffer.slice(start);
+      },
+      end() {
+        if (buffer !== '') {
+          processLine(buffer.replace(/\r$/, ''));
+          buffer = '';
+        }
+        dispatch();
+      },
+    };
+  }
+
+  function element(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) {
+      node.className = className;
+    }
+    if (text !== undefined && text !== null) {
+      node.textContent = String(text);
+    }
+    return node;
+  }
+
+  /** Runs a change to the conversation and keeps it scrolled to the end if it was there before. */
+  function update(change) {
+    const atEnd = log.scrollHeight - log.scrollTop - log.clientHeight < 48;
+    change();
+    if (atEnd) {
+      log.scrollTop = log.scrollHeight;
+    }
+  }
+
+  function addUserMessage(text) {
+    update(() => {
+      emptyNote.hidden = true;
+      const article = element('article', 'message user');
+      article.append(element('p', 'who', 'You'), element('p', 'text', text));
+      log.append(article);
+    });
+  }
+
+  function formatArguments(args) {
+    if (args === undefined || args === null) {
+      return '{}';
+    }
+    return typeof args === 'string' ? args : JSON.stringify(args);
+  }
+
+  function formatMs(ms) {
+    return ms >= 10000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;
+  }
+
+  /** The assistant's side of one turn, filled in as the events arrive. */
+  function createReply() {
+    const article = element('article', 'message assistant');
+    const tools = element('ul', 'tools');
+    tools.setAttribute('aria-label', 'Tool calls');
+    tools.hidden = true;
+    const text = element('div', 'text pending');
+    const meta = element('p', 'meta');
+    meta.hidden = true;
+    article.append(element('p', 'who', 'Assistant'), tools, text, meta);
+    update(() => log.append(article));
+
+    return {
+      appendToken(piece) {
+        update(() => {
+          text.classList.remove('pending');
+          text.append(piece);
+          text.normalize();
+        });
+      },
+      toolCall(name, args) {
+        update(() => {
+          const chip = element('li', 'chip');
+          chip.dataset.tool = name;
+          chip.dataset.state = 'pending';
+          const result = element('span', 'chip-result', 'running…');
+          chip.append(element('span', 'chip-name', name), element('code', 'chip-args', formatArguments(args)),
+              result);
+          tools.hidden = false;
+          tools.append(chip);
+        });
+      },
+      toolResult(name, result, error) {
+        const chips = [...tools.children];
+        const chip = chips.find((c) => c.dataset.tool === name && c.dataset.state === 'pending')
+            || chips.find((c) => c.dataset.state === 'pending');
+        if (!chip) {
+          this.toolCall(name, undefined);
+          this.toolResult(name, result, error);
+          return;
+        }
+        const failed = error !== undefined && error !== null;
+        chip.dataset.state = failed ? 'error' : 'ok';
+        const out = chip.querySelector('.chip-result');
+        out.textContent = failed ? `Error: ${error}` : String(result ?? '');
+      },
+      done(event) {
+        const usage = event.usage || {};
+        const parts = [];
+        if (usage.inputTokens !== undefined && usage.outputTokens !== undefined) {
+          parts.push(`${usage.inputTokens} tokens in`, `${usage.outputTokens} tokens out`);
+        }
+        if (typeof event.durationMs === 'number') {
+          parts.push(formatMs(event.durationMs));
+        }
+        if (typeof event.timeToFirstTokenMs === 'number') {
+          parts.push(`first token ${formatMs(event.timeToFirstTokenMs)}`);
+        }
+        if (event.model) {
+          parts.push(event.model);
+        }
+        update(() => {
+          meta.textContent = parts.join(' · ');
+          meta.hidden = false;
+          for (const warning of event.warnings || []) {
+            article.append(element('p', 'warning', warning));
+          }
+        });
+      },
+      fail(title, detail, statusCode) {
+        update(() => {
+          const box = element('div', 'problem');
+          box.setAttribute('role', 'alert');
+          box.append(element('p', 'problem-title', statusCode ? `${title} (${statusCode})` : title));
+          if (detail) {
+            box.append(element('p', 'problem-detail', detail));
+          }
+          article.append(box);
+        });
+      },
+      finish() {
+        text.classList.remove('pending');
+        for (const chip of tools.querySelectorAll('[data-state="pending"]')) {
+          chip.dataset.state = 'error';
+          chip.querySelector('.chip-result').textContent = 'No result';
+        }
+        if (text.textContent === '') {
+          text.hidden = true;
+        }
+      },
+    };
+  }
+
+  /** Shows a failure answered before the stream began: application/problem+json, or anything else. */
+  async function showHttpFailure(reply, response) {
+    let title = `HTTP ${response.status}`;
+    let detail = response.statusText || '';
+    const body = await response.text().catch(() => '');
+    if (/json/i.test(response.headers.get('Content-Type') || '')) {
+      try {
+        const problem = JSON.parse(body);
+        title = problem.title || title;
+        detail = problem.detail || detail;
+      } catch {
+        detail = body.slice(0, 500) || detail;
+      }
+    } else if (body) {
+      detail = body.slice(0, 500);
+    }
+    reply.fail(title, detail, response.status);
+  }
+
+  /** Handles one event; returns true for the last event of a turn (done or error). */
+  function handleEvent(reply, name, data) {
+    let payload;
+    try {
+      payload = JSON.parse(data);
+    } catch {
+      return false;
+    }
+    switch (name) {
+      case 'token':
+        reply.appendToken(payload.text ?? '');
+        return false;
+      case 'tool_call':
+        reply.toolCall(payload.name, payload.arguments);
+        return false;
+      case 'tool_result':
+        reply.toolResult(payload.name, payload.result, payload.error);
+        return false;
+      case 'done':
+        conversationId = payload.conversationId || conversationId;
+        reply.done(payload);
+        return true;
+      case 'error':
+        reply.fail(payload.title || 'Error', payload.detail, payload.status);
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  function setBusy(busy) {
+    sendButton.setAttribute('aria-disabled', String(busy));
+    sendButton.textContent = busy ? 'Sending…' : 'Send';
+    log.setAttribute('aria-busy', String(busy));
+  }
+
+  async function send(message) {
+    const controller = new AbortController();
+    inFlight = controller;
+    setBusy(true);
+    addUserMessage(message);
+    const reply = createReply();
+    let ended = false;
+    try {
+      const body = conversationId ? { message, conversationId } : { message };
+      const response = await fetch('api/chat/stream', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream' },
+        body: JSON.stringify(body),
+        signal: controller.signal,
+      });
+      const type = response.headers.get('Content-Type') || '';
+      if (!response.ok || !type.startsWith('text/event-stream') || !response.body) {
+        await showHttpFailure(reply, response);
+        ended = true;
+        refreshStatus();
+        return;
+      }
+      const parser = createSseParser((name, data) => {
+        if (!ended) {
+          ended = handleEvent(reply, name, data);
+        }
+      });
+      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) {
+          break;
+        }
+        parser.push(value);
+      }
+      parser.end();
+      if (!ended) {
+        reply.fail('The reply ended early', 'The stream closed before the service said it was done.');
+      }
+    } catch (error) {
+      if (error.name !== 'AbortError') {
+        reply.fail('Cannot reach the service', error.message || String(error));
+        refreshStatus();
+      }
+    } finally {
+      reply.finish();
+      if (inFlight === controller) {
+        inFlight = null;
+        setBusy(false);
+      }
+    }
+  }
+
+  function submit() {
+    const message = input.value.trim();
+    if (message === '' || inFlight) {
+      return;
+    }
+    input.value = '';
+    send(message);
+  }
+
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    submit();
+  });
+
+  input.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      submit();
+    }
+  });
+
+  newButton.addEventListener('click', () => {
+    if (inFlight) {
+      inFlight.abort();
+      inFlight = null;
+      setBusy(false);
+    }
+    const old = conversationId;
+    conversationId = null;
+    if (old) {
+      fetch(`api/conversations/${encodeURIComponent(old)}`, { method: 'DELETE' }).catch(() => {});
+    }
+    log.replaceChildren(emptyNote);
+    emptyNote.hidden = false;
+    input.focus();
+  });
+
+  function describeHealth(health) {
+    const checks = Array.isArray(health.checks) ? health.checks : [];
+    const parts = [];
+    const ollama = checks.find((c) => c.name === 'ollama');
+    if (ollama) {
+      const data = ollama.data || {};
+      if (data.reachable === false) {
+        parts.push(data.error || `Ollama unreachable at ${data.url || '?'}`);
+      } else {
+        parts.push('Ollama reachable');
+        parts.push(data.modelPresent === false ? `model ${data.model} missing` : `model ${data.model} present`);
+        if (data.hint) {
+          parts.push(`run: ${data.hint}`);
+        } else if (data.error) {
+          parts.push(data.error);
+        }
+      }
+    }
+    const mcp = checks.find((c) => c.name === 'mcp');
+    if (mcp) {
+      const servers = Object.entries(mcp.data || {}).map(([name, state]) => {
+        const [word, ...rest] = String(state).split(' ');
+        return word === 'UP' ? `${name} up` : `${name} down${rest.length ? ` (${rest.join(' ')})` : ''}`;
+      });
+      parts.push(`MCP: ${servers.length ? servers.join(', ') : 'none'}`);
+    }
+    return parts.join(' · ') || `Service ${health.status || 'unknown'}`;
+  }
+
+  function setStatus(state, text) {
+    status.dataset.state = state;
+    if (statusText.textContent !== text) {
+      statusText.textContent = text; // only on change, so that screen readers are not told the same again
+    }
+  }
+
+  async function refreshStatus() {
+    try {
+      const response = await fetch('q/health/ready', { headers: { Accept: 'application/json' }, cache: 'no-store' });
+      const health = await response.json();
+      setStatus(health.status === 'UP' ? 'up' : 'down', describeHealth(health));
+    } catch {
+      setStatus('down', 'Service unreachable');
+    }
+  }
+
+  refreshStatus();
+  setInterval(() => {
+    if (!document.hidden) {
+      refreshStatus();
+    }
+  }, STATUS_REFRESH_MS);
+  document.addEventListener('visibilitychange', () => {
+    if (!document.hidden) {
+      refreshStatus();
+    }
+  });
+
+  // For tests and the console: the parser alone.
+  window.ollamaChat = Object.freeze({ createSseParser });
+})();
