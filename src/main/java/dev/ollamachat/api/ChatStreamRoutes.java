@@ -6,6 +6,7 @@ import dev.ollamachat.ProblemException;
 import dev.ollamachat.chat.ChatStreamer;
 import dev.ollamachat.chat.StreamEvent;
 import dev.ollamachat.config.ChatConfig;
+import io.opentelemetry.api.trace.Span;
 import io.smallrye.mutiny.subscription.Cancellable;
 import io.vertx.core.Context;
 import io.vertx.core.http.HttpHeaders;
@@ -81,6 +82,7 @@ public class ChatStreamRoutes {
             problem(response, e);
             return;
         }
+        TraceparentHeader.value(Span.current()).ifPresent(v -> response.putHeader(TraceparentHeader.NAME, v));
         new EventWriter(context, response).start(request);
     }
 

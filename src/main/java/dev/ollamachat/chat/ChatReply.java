@@ -1,8 +1,10 @@
 package dev.ollamachat.chat;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 
 /** The answer to one chat message. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public record ChatReply(
         String conversationId,
         String reply,
@@ -10,7 +12,9 @@ public record ChatReply(
         List<ToolCall> toolCalls,
         TokenCounts usage,
         long durationMs,
-        List<String> warnings) {
+        List<String> warnings,
+        String traceId,
+        String traceUrl) {
 
     /** Tokens Ollama counted over every model call of the turn. */
     public record TokenCounts(int inputTokens, int outputTokens) {

@@ -7,6 +7,10 @@ import dev.ollamachat.ProblemException;
 import dev.ollamachat.config.ChatConfig;
 import dev.ollamachat.ollama.OllamaFailures;
 import dev.ollamachat.ollama.OllamaModels;
+import dev.ollamachat.telemetry.ChatTelemetry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.ProcessingException;
 import java.util.UUID;
@@ -20,9 +24,12 @@ public class ChatService {
     private final ConversationStore conversations;
     private final OllamaModels models;
     private final long turnWaitMillis;
+    private final ChatTelemetry telemetry;
 
-    ChatService(ChatAssistant assistant, ConversationStore conversations, OllamaModels models, ChatConfig config) {
+    ChatService(ChatAssistant assistant, ConversationStore conversations, OllamaModels models, ChatConfig config,
+            ChatTelemetry telemetry) {
         this.assistant = assistant;
+        this.telemetry = telemetry;
         this.conversations = conversations;
         this.models = models;
         this.turnWaitMillis = config.ollama().timeout().multipliedBy(2).toMillis();
@@ -31,17 +38,29 @@ public class ChatService {
     public ChatReply chat(String conversationId, String message) {
         long started = System.nanoTime();
         String id = conversationId == null ? UUID.randomUUID().toString() : conversationId;
-        Conversation conversation = conversations.getOrCreate(id);
-        Conversation.Turn turn = awaitTurn(conversation);
-        try {
-            Result<String> result = assistant.chat(id, message);
-            return new ChatReply(id, result.content(), models.modelName(), turn.toolCalls(),
-                    counts(result.tokenUsage()), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
-                    turn.warnings());
-        } catch (LangChain4jException | ProcessingException | jakarta.ws.rs.WebApplicationException e) {
-            throw OllamaFailures.translate(e, models.baseUrl(), models.modelName());
+        Context chat = telemetry.startChat(Context.current(), id, message);
+        Span chatSpan = Span.fromContext(chat);
+        String reply = null;
+        try (Scope ignored = chat.makeCurrent()) {
+            Conversation conversation = conversations.getOrCreate(id);
+            Conversation.Turn turn = awaitTurn(conversation);
+            try {
+                Result<String> result = assistant.chat(id, message);
+                reply = result.content();
+                TraceIds trace = TraceIds.of(chatSpan, telemetry);
+                return new ChatReply(id, reply, models.modelName(), turn.toolCalls(), counts(result.tokenUsage()),
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), turn.warnings(), trace.traceId(),
+                        trace.traceUrl());
+            } catch (LangChain4jException | ProcessingException | jakarta.ws.rs.WebApplicationException e) {
+                throw OllamaFailures.translate(e, models.baseUrl(), models.modelName());
+            } finally {
+                conversation.endTurn();
+            }
+        } catch (RuntimeException e) {
+            telemetry.failed(chatSpan, e);
+            throw e;
         } finally {
-            conversation.endTurn();
+            telemetry.endChat(chat, reply);
         }
     }
 

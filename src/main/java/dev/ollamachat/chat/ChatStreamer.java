@@ -14,14 +14,20 @@ import dev.ollamachat.mcp.McpServers;
 import dev.ollamachat.mcp.McpToolbox;
 import dev.ollamachat.ollama.OllamaStreamingClient;
 import dev.ollamachat.ollama.OllamaWire;
+import dev.ollamachat.telemetry.ChatTelemetry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.smallrye.mutiny.subscription.Cancellable;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * A chat turn streamed token by token: Ollama's NDJSON chunks become {@link StreamEvent}s as they arrive, tool calls
@@ -40,9 +46,11 @@ public class ChatStreamer {
     private final McpToolbox toolbox;
     private final ChatService chatService;
     private final ObjectMapper json;
+    private final ChatTelemetry telemetry;
 
     ChatStreamer(ConversationStore conversations, OllamaStreamingClient ollama, McpToolbox toolbox,
-            ChatService chatService, ObjectMapper json) {
+            ChatService chatService, ObjectMapper json, ChatTelemetry telemetry) {
+        this.telemetry = telemetry;
         this.conversations = conversations;
         this.ollama = ollama;
         this.toolbox = toolbox;
@@ -52,26 +60,45 @@ public class ChatStreamer {
 
     public Multi<StreamEvent> stream(String conversationId, String message) {
         String id = conversationId == null ? UUID.randomUUID().toString() : conversationId;
-        return Uni.createFrom().item(() -> open(id, message))
+        Context parent = Context.current();
+        return Uni.createFrom().item(() -> open(parent, id, message))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                 .onItem().transformToMulti(StreamedTurn::events);
     }
 
+    /** Subscribes with {@code context} current, so the HTTP client span of the call is a child of the LLM span. */
+    private static <T> Multi<T> subscribedWithin(Context context, Supplier<Multi<T>> source) {
+        return Multi.createFrom().emitter(emitter -> {
+            try (Scope ignored = context.makeCurrent()) {
+                Cancellable upstream = source.get().subscribe().with(emitter::emit, emitter::fail, emitter::complete);
+                emitter.onTermination(upstream::cancel);
+            }
+        });
+    }
+
     /** Blocking: waits for the conversation's previous turn and lists the tools. Runs on a worker thread. */
-    private StreamedTurn open(String id, String message) {
+    private StreamedTurn open(Context parent, String id, String message) {
         long started = System.nanoTime();
-        Conversation conversation = conversations.getOrCreate(id);
-        Conversation.Turn turn = chatService.awaitTurn(conversation);
-        try {
-            return new StreamedTurn(conversation, turn, toolbox.catalogFor(id), message, started);
+        Context chat = telemetry.startChat(parent, id, message);
+        try (Scope ignored = chat.makeCurrent()) {
+            Conversation conversation = conversations.getOrCreate(id);
+            Conversation.Turn turn = chatService.awaitTurn(conversation);
+            try {
+                return new StreamedTurn(chat, conversation, turn, toolbox.catalogFor(id), message, started);
+            } catch (RuntimeException e) {
+                conversation.endTurn();
+                throw e;
+            }
         } catch (RuntimeException e) {
-            conversation.endTurn();
+            telemetry.failed(Span.fromContext(chat), e);
+            telemetry.endChat(chat, null);
             throw e;
         }
     }
 
     /** The state of one streamed turn; its events are produced one model call after another. */
     final class StreamedTurn {
+        private final Context chat;
         private final Conversation conversation;
         private final Conversation.Turn turn;
         private final McpServers.ToolCatalog catalog;
@@ -84,9 +111,11 @@ public class ChatStreamer {
         private int outputTokens;
         private Long timeToFirstTokenMs;
         private boolean ended;
+        private ModelCall current;
 
-        StreamedTurn(Conversation conversation, Conversation.Turn turn, McpServers.ToolCatalog catalog,
+        StreamedTurn(Context chat, Conversation conversation, Conversation.Turn turn, McpServers.ToolCatalog catalog,
                 String message, long startedNanos) {
+            this.chat = chat;
             this.conversation = conversation;
             this.turn = turn;
             this.catalog = catalog;
@@ -111,8 +140,16 @@ public class ChatStreamer {
             List<ChatMessage> messages = new ArrayList<>(conversation.memory().messages());
             messages.addAll(pending);
             ModelCall call = new ModelCall();
-            Multi<StreamEvent> tokens = ollama.chat(messages, specifications)
-                    .onItem().transformToIterable(call::accept);
+            current = call;
+            Multi<StreamEvent> tokens = Multi.createFrom().deferred(() -> {
+                call.start(telemetry.startLlm(chat, ollama.modelName(), messages, specifications,
+                        ollama.invocationParameters()));
+                return subscribedWithin(chat.with(call.span), () -> ollama.chat(messages, specifications))
+                        .onItem().transformToIterable(call::accept)
+                        .onCompletion().invoke(call::completed)
+                        .onFailure().invoke(call::failed)
+                        .onCancellation().invoke(call::cancelled);
+            });
             Multi<StreamEvent> next = Multi.createFrom().deferred(() -> call.requests.isEmpty()
                     ? Multi.createFrom().item(finish(call))
                     : runTools(call).onCompletion().switchTo(() -> modelCall(number + 1)));
@@ -121,9 +158,10 @@ public class ChatStreamer {
 
         private StreamEvent finish(ModelCall call) {
             pending.add(AiMessage.from(call.text.toString()));
+            TraceIds trace = TraceIds.of(Span.fromContext(chat), telemetry);
             return new StreamEvent.Done(conversation.id(), ollama.modelName(),
                     new ChatReply.TokenCounts(inputTokens, outputTokens), elapsedMs(), timeToFirstTokenMs,
-                    turn.warnings());
+                    turn.warnings(), trace.traceId(), trace.traceUrl());
         }
 
         private Multi<StreamEvent> runTools(ModelCall call) {
@@ -140,7 +178,10 @@ public class ChatStreamer {
                 McpServers.McpTool tool = catalog.tools().stream()
                         .filter(t -> t.specification().name().equals(request.name()))
                         .findFirst().orElse(null);
-                ToolCall done = toolbox.callAndRecord(tool, request, conversation.id());
+                ToolCall done;
+                try (Scope ignored = chat.makeCurrent()) {
+                    done = toolbox.callAndRecord(tool, request, conversation.id());
+                }
                 pending.add(ToolExecutionResultMessage.from(request, McpToolbox.textForModel(done)));
                 return (StreamEvent) new StreamEvent.ToolResult(done.name(), done.result(), done.error());
             }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
@@ -173,6 +214,17 @@ public class ChatStreamer {
                 }
             } finally {
                 conversation.endTurn();
+                if (current != null && cancelled) {
+                    current.cancelled();
+                }
+                Span chatSpan = Span.fromContext(chat);
+                if (failure != null) {
+                    telemetry.failed(chatSpan, failure);
+                } else if (cancelled) {
+                    telemetry.cancelled(chatSpan);
+                }
+                ChatMessage last = pending.get(pending.size() - 1);
+                telemetry.endChat(chat, last instanceof AiMessage ai ? ai.text() : null);
             }
         }
 
@@ -184,6 +236,49 @@ public class ChatStreamer {
         final class ModelCall {
             private final StringBuilder text = new StringBuilder();
             private final List<ToolExecutionRequest> requests = new ArrayList<>();
+            private Span span;
+            private boolean spanEnded;
+            private long startedNanos;
+            private boolean firstToken = true;
+            private Integer callInputTokens;
+            private Integer callOutputTokens;
+            private String doneReason;
+            private String responseModel;
+
+            void start(Span llmSpan) {
+                span = llmSpan;
+                startedNanos = System.nanoTime();
+            }
+
+            synchronized void completed() {
+                if (spanEnded) {
+                    return;
+                }
+                spanEnded = true;
+                AiMessage reply = requests.isEmpty() ? AiMessage.from(text.toString())
+                        : AiMessage.from(text.toString(), requests);
+                telemetry.describeLlmResponse(span, responseModel, reply, callInputTokens, callOutputTokens,
+                        doneReason == null ? "stop" : doneReason,
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos));
+                span.end();
+            }
+
+            synchronized void failed(Throwable failure) {
+                if (!spanEnded) {
+                    spanEnded = true;
+                    telemetry.failed(span, failure);
+                    span.end();
+                }
+            }
+
+            /** The client went away; safe to call more than once, and before the span was started. */
+            synchronized void cancelled() {
+                if (span != null && !spanEnded) {
+                    spanEnded = true;
+                    telemetry.cancelled(span);
+                    span.end();
+                }
+            }
 
             List<StreamEvent> accept(OllamaWire.Chunk chunk) {
                 List<StreamEvent> events = new ArrayList<>(1);
@@ -192,6 +287,11 @@ public class ChatStreamer {
                     if (message.content() != null && !message.content().isEmpty()) {
                         if (timeToFirstTokenMs == null) {
                             timeToFirstTokenMs = elapsedMs();
+                        }
+                        if (firstToken) {
+                            firstToken = false;
+                            telemetry.firstToken(span,
+                                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos));
                         }
                         text.append(message.content());
                         partialReply.append(message.content());
@@ -202,8 +302,12 @@ public class ChatStreamer {
                     }
                 }
                 if (chunk.done()) {
-                    inputTokens += chunk.promptEvalCount() == null ? 0 : chunk.promptEvalCount();
-                    outputTokens += chunk.evalCount() == null ? 0 : chunk.evalCount();
+                    callInputTokens = chunk.promptEvalCount();
+                    callOutputTokens = chunk.evalCount();
+                    doneReason = chunk.doneReason();
+                    responseModel = chunk.model();
+                    inputTokens += callInputTokens == null ? 0 : callInputTokens;
+                    outputTokens += callOutputTokens == null ? 0 : callOutputTokens;
                 }
                 return events;
             }

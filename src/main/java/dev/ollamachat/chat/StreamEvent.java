@@ -37,8 +37,9 @@ public sealed interface StreamEvent {
     }
 
     /** The last event of a stream that succeeded. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     record Done(String conversationId, String model, ChatReply.TokenCounts usage, long durationMs,
-            Long timeToFirstTokenMs, List<String> warnings) implements StreamEvent {
+            Long timeToFirstTokenMs, List<String> warnings, String traceId, String traceUrl) implements StreamEvent {
         @Override
         public String eventName() {
             return "done";

@@ -16,6 +16,8 @@ public interface ChatConfig {
 
     Conversations conversations();
 
+    Telemetry telemetry();
+
     /** Interval of the keep-alive comment on an open event stream (STREAM_KEEP_ALIVE). */
     @WithDefault("15s")
     Duration streamKeepAlive();
@@ -77,5 +79,66 @@ public interface ChatConfig {
         /** A conversation not used for this long is forgotten (CONVERSATION_TTL). */
         @WithDefault("1h")
         Duration ttl();
+    }
+
+    interface Telemetry {
+        /** Traces are exported at all (TELEMETRY_ENABLED; OTEL_SDK_DISABLED=true also turns them off). */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Phoenix's OTLP/HTTP endpoint; "/v1/traces" may be written or left out (PHOENIX_ENDPOINT). */
+        @WithDefault("http://localhost:6006/v1/traces")
+        String endpoint();
+
+        /** Phoenix project the traces are filed under (PHOENIX_PROJECT_NAME). */
+        @WithDefault("default")
+        String projectName();
+
+        /** Phoenix API key, sent as a bearer token (PHOENIX_API_KEY). */
+        Optional<String> apiKey();
+
+        /** Phoenix UI, for the trace link in replies; empty for no link (PHOENIX_UI_URL). */
+        Optional<String> uiUrl();
+
+        /** Deployment environment resource attribute (ENVIRONMENT). */
+        @WithDefault("development")
+        String environment();
+
+        /** Message text, previews, inputs, outputs and tool arguments/results go on spans (TELEMETRY_CAPTURE_CONTENT). */
+        @WithDefault("true")
+        boolean captureContent();
+
+        /** Longest attribute value kept, in characters (TELEMETRY_MAX_VALUE_LENGTH). */
+        @WithDefault("32000")
+        int maxValueLength();
+
+        /** OpenInference masking switches (OPENINFERENCE_HIDE_*). */
+        Hide hide();
+    }
+
+    interface Hide {
+        @WithDefault("false")
+        boolean inputs();
+
+        @WithDefault("false")
+        boolean outputs();
+
+        @WithDefault("false")
+        boolean inputMessages();
+
+        @WithDefault("false")
+        boolean outputMessages();
+
+        @WithDefault("false")
+        boolean inputText();
+
+        @WithDefault("false")
+        boolean outputText();
+
+        @WithDefault("false")
+        boolean llmTools();
+
+        @WithDefault("false")
+        boolean llmInvocationParameters();
     }
 }

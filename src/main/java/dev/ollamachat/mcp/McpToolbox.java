@@ -12,6 +12,10 @@ import dev.langchain4j.service.tool.ToolProviderResult;
 import dev.ollamachat.chat.Conversation;
 import dev.ollamachat.chat.ConversationStore;
 import dev.ollamachat.chat.ToolCall;
+import dev.ollamachat.telemetry.ChatTelemetry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import io.quarkus.arc.Unremovable;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Map;
@@ -28,8 +32,10 @@ public class McpToolbox implements ToolProvider {
     private final McpServers servers;
     private final ConversationStore conversations;
     private final ObjectMapper json;
+    private final ChatTelemetry telemetry;
 
-    McpToolbox(McpServers servers, ConversationStore conversations, ObjectMapper json) {
+    McpToolbox(McpServers servers, ConversationStore conversations, ObjectMapper json, ChatTelemetry telemetry) {
+        this.telemetry = telemetry;
         this.servers = servers;
         this.conversations = conversations;
         this.json = json;
@@ -54,7 +60,19 @@ public class McpToolbox implements ToolProvider {
 
     /** Runs a tool and records the call on the conversation's current turn. Blocks until the tool answers. */
     public ToolCall callAndRecord(McpServers.McpTool tool, ToolExecutionRequest call, Object conversationId) {
-        ToolCall record = tool == null ? unknown(call) : call(tool.server(), call);
+        Span span = tool == null
+                ? telemetry.startTool(Context.current(), call, null, null, null)
+                : telemetry.startTool(Context.current(), call, tool.server().name(), tool.server().url(),
+                        tool.specification().description());
+        ToolCall record;
+        try (Scope ignored = span.makeCurrent()) {
+            record = tool == null ? unknown(call) : call(tool.server(), call);
+        } catch (RuntimeException e) {
+            telemetry.failed(span, e);
+            span.end();
+            throw e;
+        }
+        telemetry.endTool(span, record.result(), record.error());
         turnOf(conversationId).ifPresent(t -> t.recordToolCall(record));
         return record;
     }

@@ -49,6 +49,15 @@ public class OllamaStreamingClient {
         return config.model();
     }
 
+    /** What the model is asked with, besides the messages (for the LLM span). */
+    public Map<String, Object> invocationParameters() {
+        Map<String, Object> parameters = new java.util.LinkedHashMap<>();
+        parameters.put("model", config.model());
+        config.temperature().ifPresent(t -> parameters.put("temperature", t));
+        parameters.put("stream", true);
+        return parameters;
+    }
+
     public Multi<OllamaWire.Chunk> chat(List<ChatMessage> messages, List<ToolSpecification> tools) {
         OllamaWire.ChatRequest request = new OllamaWire.ChatRequest(config.model(),
                 messages.stream().map(this::wire).toList(),

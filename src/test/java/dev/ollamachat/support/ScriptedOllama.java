@@ -11,6 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -25,6 +27,7 @@ public final class ScriptedOllama {
     private final HttpServer server;
     private final ConcurrentLinkedQueue<Script> scripts = new ConcurrentLinkedQueue<>();
     private final List<String> chatBodies = Collections.synchronizedList(new ArrayList<>());
+    private final List<Map<String, String>> chatHeaders = Collections.synchronizedList(new ArrayList<>());
     private volatile CountDownLatch connectionClosed = new CountDownLatch(1);
     private volatile long connectionClosedAtNanos;
 
@@ -57,6 +60,7 @@ public final class ScriptedOllama {
     public void reset() {
         scripts.clear();
         chatBodies.clear();
+        chatHeaders.clear();
         connectionClosed = new CountDownLatch(1);
     }
 
@@ -65,6 +69,11 @@ public final class ScriptedOllama {
         Script script = new Script();
         scripts.add(script);
         return script;
+    }
+
+    /** Request headers of each chat request, names in lower case. */
+    public List<Map<String, String>> chatHeaders() {
+        return List.copyOf(chatHeaders);
     }
 
     public List<String> chatBodies() {
@@ -82,12 +91,15 @@ public final class ScriptedOllama {
 
     private void chat(HttpExchange exchange) throws IOException {
         chatBodies.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+        Map<String, String> headers = new TreeMap<>();
+        exchange.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(), values.get(0)));
+        chatHeaders.add(headers);
         Script script = scripts.poll();
         if (script == null) {
             respond(exchange, 500, "{\"error\":\"the test scripted no answer for this request\"}");
             return;
         }
-        if (script.status != 200) {
+        if (script.status != 200 || script.errorBody != null) {
             respond(exchange, script.status, script.errorBody);
             return;
         }
@@ -155,6 +167,12 @@ public final class ScriptedOllama {
         /** Holds the stream until the gate opens (or the wait runs out), then goes on. */
         public Script awaitGate(Gate gate) {
             steps.add(body -> gate.passThrough());
+            return this;
+        }
+
+        /** Answers one JSON object (a non-streamed reply) instead of a stream. */
+        public Script answer(String json) {
+            this.errorBody = json;
             return this;
         }
 
