@@ -33,7 +33,11 @@ public class McpServers {
                         "MCP_SERVERS entry '" + entry + "' is not of the form name=url");
             }
             String url = entry.substring(eq + 1).trim();
-            urlsByName.put(entry.substring(0, eq).trim(), () -> url);
+            String name = entry.substring(0, eq).trim();
+            if (urlsByName.putIfAbsent(name, () -> url) != null) {
+                throw new IllegalArgumentException("MCP server name '" + name + "' is used twice (MCP_SERVER_NAME and "
+                        + "MCP_SERVERS names must differ)");
+            }
         }
         List<McpServerConnection> built = new ArrayList<>();
         urlsByName.forEach((name, url) -> built.add(
