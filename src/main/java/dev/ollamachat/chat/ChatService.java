@@ -3,8 +3,6 @@ package dev.ollamachat.chat;
 import dev.langchain4j.exception.LangChain4jException;
 import dev.langchain4j.model.output.TokenUsage;
 import dev.langchain4j.service.Result;
-import dev.ollamachat.ProblemException;
-import dev.ollamachat.config.ChatConfig;
 import dev.ollamachat.ollama.OllamaFailures;
 import dev.ollamachat.ollama.OllamaModels;
 import dev.ollamachat.telemetry.ChatTelemetry;
@@ -23,16 +21,14 @@ public class ChatService {
     private final ChatAssistant assistant;
     private final ConversationStore conversations;
     private final OllamaModels models;
-    private final long turnWaitMillis;
     private final ChatTelemetry telemetry;
 
-    ChatService(ChatAssistant assistant, ConversationStore conversations, OllamaModels models, ChatConfig config,
+    ChatService(ChatAssistant assistant, ConversationStore conversations, OllamaModels models,
             ChatTelemetry telemetry) {
         this.assistant = assistant;
         this.telemetry = telemetry;
         this.conversations = conversations;
         this.models = models;
-        this.turnWaitMillis = config.ollama().timeout().multipliedBy(2).toMillis();
     }
 
     public ChatReply chat(String conversationId, String message) {
@@ -42,8 +38,8 @@ public class ChatService {
         Span chatSpan = Span.fromContext(chat);
         String reply = null;
         try (Scope ignored = chat.makeCurrent()) {
-            Conversation conversation = conversations.getOrCreate(id);
-            Conversation.Turn turn = awaitTurn(conversation);
+            Conversation conversation = conversations.openTurn(id);
+            Conversation.Turn turn = conversation.currentTurn();
             try {
                 Result<String> result = assistant.chat(id, message);
                 reply = result.content();
@@ -61,21 +57,6 @@ public class ChatService {
             throw e;
         } finally {
             telemetry.endChat(chat, reply);
-        }
-    }
-
-    /** Waits (blocking) until the conversation's previous turn has ended, then opens a new one. */
-    Conversation.Turn awaitTurn(Conversation conversation) {
-        try {
-            Conversation.Turn turn = conversation.beginTurn(turnWaitMillis, TimeUnit.MILLISECONDS);
-            if (turn == null) {
-                throw new ProblemException(409, "conversation-busy", "Conversation busy",
-                        "Conversation " + conversation.id() + " is still answering an earlier message; retry later");
-            }
-            return turn;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ProblemException(503, "interrupted", "Interrupted", "The service is shutting down");
         }
     }
 

@@ -44,17 +44,15 @@ public class ChatStreamer {
     private final ConversationStore conversations;
     private final OllamaStreamingClient ollama;
     private final McpToolbox toolbox;
-    private final ChatService chatService;
     private final ObjectMapper json;
     private final ChatTelemetry telemetry;
 
     ChatStreamer(ConversationStore conversations, OllamaStreamingClient ollama, McpToolbox toolbox,
-            ChatService chatService, ObjectMapper json, ChatTelemetry telemetry) {
+            ObjectMapper json, ChatTelemetry telemetry) {
         this.telemetry = telemetry;
         this.conversations = conversations;
         this.ollama = ollama;
         this.toolbox = toolbox;
-        this.chatService = chatService;
         this.json = json;
     }
 
@@ -81,8 +79,8 @@ public class ChatStreamer {
         long started = System.nanoTime();
         Context chat = telemetry.startChat(parent, id, message);
         try (Scope ignored = chat.makeCurrent()) {
-            Conversation conversation = conversations.getOrCreate(id);
-            Conversation.Turn turn = chatService.awaitTurn(conversation);
+            Conversation conversation = conversations.openTurn(id);
+            Conversation.Turn turn = conversation.currentTurn();
             try {
                 return new StreamedTurn(chat, conversation, turn, toolbox.catalogFor(id), message, started);
             } catch (RuntimeException e) {

@@ -1,6 +1,7 @@
 package dev.ollamachat.chat;
 
 import dev.langchain4j.memory.ChatMemory;
+import dev.ollamachat.ProblemException;
 import dev.langchain4j.memory.chat.MessageWindowChatMemory;
 import dev.langchain4j.store.memory.chat.InMemoryChatMemoryStore;
 import java.util.ArrayList;
@@ -44,10 +45,19 @@ public final class Conversation {
         lastUsedNanos = nowNanos;
     }
 
-    /** Waits for the conversation's previous turn to finish, then opens a new turn. */
-    public Turn beginTurn(long timeout, TimeUnit unit) throws InterruptedException {
-        if (!turnPermit.tryAcquire(timeout, unit)) {
-            return null;
+    /**
+     * Waits (blocking, at most {@code waitMillis}) for the conversation's previous turn to finish, then opens a new
+     * one; answers 409 when the previous turn is still running after that.
+     */
+    Turn beginTurn(long waitMillis) {
+        try {
+            if (!turnPermit.tryAcquire(waitMillis, TimeUnit.MILLISECONDS)) {
+                throw new ProblemException(409, "conversation-busy", "Conversation busy",
+                        "Conversation " + id + " is still answering an earlier message; retry later");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ProblemException(503, "interrupted", "Interrupted", "The service is shutting down");
         }
         currentTurn = new Turn();
         return currentTurn;

@@ -20,16 +20,19 @@ public class ConversationStore {
     private final int maxHistory;
     private final long ttlNanos;
     private final LongSupplier clock;
+    private final long turnWaitMillis;
     /** Access-ordered: iteration starts at the least recently used conversation. */
     private final LinkedHashMap<String, Conversation> conversations = new LinkedHashMap<>(64, 0.75f, true);
 
     @Inject
     ConversationStore(ChatConfig config) {
         this(config.conversations().maxConversations(), config.conversations().maxHistory(),
-                config.conversations().ttl().toNanos(), System::nanoTime);
+                config.conversations().ttl().toNanos(), System::nanoTime,
+                config.ollama().timeout().multipliedBy(2).toMillis());
     }
 
-    ConversationStore(int maxConversations, int maxHistory, long ttlNanos, LongSupplier clock) {
+    ConversationStore(int maxConversations, int maxHistory, long ttlNanos, LongSupplier clock, long turnWaitMillis) {
+        this.turnWaitMillis = turnWaitMillis;
         this.maxConversations = maxConversations;
         this.maxHistory = maxHistory;
         this.ttlNanos = ttlNanos;
@@ -46,6 +49,16 @@ public class ConversationStore {
             evictBeyondCapacity();
         }
         conversation.touch(now);
+        return conversation;
+    }
+
+    /**
+     * The conversation with its next turn open: waits (blocking) while an earlier turn of it is still running, up to
+     * twice the Ollama timeout. The caller ends the turn with {@link Conversation#endTurn()}.
+     */
+    public Conversation openTurn(String id) {
+        Conversation conversation = getOrCreate(id);
+        conversation.beginTurn(turnWaitMillis);
         return conversation;
     }
 

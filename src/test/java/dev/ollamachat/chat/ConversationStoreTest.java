@@ -4,11 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.data.message.ChatMessage;
 import dev.langchain4j.data.message.UserMessage;
+import dev.ollamachat.ProblemException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -19,7 +21,7 @@ class ConversationStoreTest {
     private final AtomicLong now = new AtomicLong(1_000);
 
     private ConversationStore store(int maxConversations, int maxHistory, Duration ttl) {
-        return new ConversationStore(maxConversations, maxHistory, ttl.toNanos(), now::get);
+        return new ConversationStore(maxConversations, maxHistory, ttl.toNanos(), now::get, 1_000);
     }
 
     @Test
@@ -68,5 +70,18 @@ class ConversationStoreTest {
         assertSame(store.getOrCreate("x"), store.getOrCreate("x"));
         assertTrue(store.remove("x"));
         assertFalse(store.remove("x"));
+    }
+
+    @Test
+    void aSecondTurnWaitsForTheFirstAndGivesUpWith409() throws Exception {
+        ConversationStore store = store(10, 10, Duration.ofHours(1));
+        Conversation first = store.openTurn("busy");
+        ProblemException busy = assertThrows(ProblemException.class, () -> store.openTurn("busy"));
+        assertEquals(409, busy.status());
+        first.endTurn();
+        Conversation next = store.openTurn("busy");
+        assertSame(first, next);
+        assertTrue(next.currentTurn() != null);
+        next.endTurn();
     }
 }
