@@ -1,0 +1,304 @@
+#!/usr/bin/env bash
+# Proves that dev mode reloads a changed Java source and a changed static file without a restart of the process.
+#
+# 1. Copies the tree into a temporary directory (without target/, .git/, node_modules/ and .env) and starts the fake
+#    Ollama (scripts/fake-ollama.sh) on a free loopback port.
+# 2. Starts `./mvnw -B quarkus:dev -Dquarkus.console.enabled=false -Ddebug=false` in the copy with PORT=<free port>,
+#    HOST=127.0.0.1, OLLAMA_HOST=<the fake>, and waits until /q/health/live answers 200.
+# 3. Chats once (POST /api/chat) and reads from the fake Ollama's request journal (WireMock /__admin/requests)
+#    the system prompt that the service sent: it is ChatAssistant.SYSTEM_PROMPT. Fetches / (index.html).
+# 4. Edits ChatAssistant.SYSTEM_PROMPT and index.html in the copy, each with a fresh marker, chats again and
+#    fetches / again: the new system prompt must reach the fake Ollama and the page must carry the marker, while
+#    the Maven process and the dev-mode JVM keep their PIDs.
+# 5. Stops the dev-mode JVM and Maven by PID, then the fake Ollama, and removes the copy.
+#
+# Prints PASS/FAIL lines and finally "devmode: N passed, M failed"; exits non-zero on any failure.
+# Loopback only. Needs: java, curl, python3, rsync. DEVMODE_CHECK_BUDGET: time budget in seconds (default 230);
+# DEVMODE_START_WAIT: seconds to wait for dev mode to be live (default 150); DEVMODE_KEEP=1 keeps the copy.
+set -uo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+WORK="$ROOT/target/devmode-check"
+BUDGET_SECONDS="${DEVMODE_CHECK_BUDGET:-230}"
+START_WAIT_SECONDS="${DEVMODE_START_WAIT:-150}"
+RELOAD_MAX_TIME=90 # the first request after a change recompiles and restarts the application
+CURL_MAX_TIME=20
+PROMPT_FILE=src/main/java/dev/ollamachat/chat/ChatAssistant.java
+PROMPT_ANCHOR="You are a helpful assistant running on a local model."
+PAGE_FILE=src/main/resources/META-INF/resources/index.html
+
+PASSED=0
+FAILED=0
+WATCHDOG_PID=""
+MVN_PID=""
+DEV_PID=""
+FAKE_STARTED=""
+TREE=""
+
+pass() {
+    PASSED=$((PASSED + 1))
+    echo "PASS: $*"
+}
+
+fail() {
+    FAILED=$((FAILED + 1))
+    echo "FAIL: $*"
+}
+
+info() {
+    echo "  .. $*"
+}
+
+stop_pid() { # <pid>: TERM, wait up to 15 s, then KILL
+    local pid="$1" i
+    [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 0
+    kill "$pid" 2>/dev/null || true
+    for ((i = 0; i < 75; i++)); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.2
+    done
+    kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null || true
+}
+
+dev_jvm_pid() { # the JVM that Maven forked for dev mode (a child of the Maven process)
+    local child
+    for child in $(ps -o pid= --ppid "$MVN_PID" 2>/dev/null); do
+        if tr '\0' ' ' <"/proc/$child/cmdline" 2>/dev/null | grep -q -- '-dev\.jar\|quarkus'; then
+            echo "$child"
+            return 0
+        fi
+    done
+    return 1
+}
+
+cleanup() {
+    local status=$?
+    trap - EXIT INT TERM
+    # the dev-mode JVM first (Maven would wait for it), then Maven
+    [[ -z "$DEV_PID" && -n "$MVN_PID" ]] && DEV_PID="$(dev_jvm_pid || true)"
+    stop_pid "$DEV_PID"
+    stop_pid "$MVN_PID"
+    if [[ -n "$FAKE_STARTED" ]]; then
+        FAKE_OLLAMA_PIDFILE="$WORK/fake-ollama.pid" "$ROOT/scripts/fake-ollama.sh" stop >/dev/null 2>&1 || true
+    fi
+    if [[ -n "$WATCHDOG_PID" ]]; then
+        kill "$WATCHDOG_PID" 2>/dev/null || true
+        wait "$WATCHDOG_PID" 2>/dev/null || true
+    fi
+    if [[ -n "$TREE" && -d "$TREE" ]]; then
+        if [[ "${DEVMODE_KEEP:-}" == 1 ]]; then
+            info "kept the copy at $TREE"
+        else
+            rm -rf "$TREE"
+        fi
+    fi
+    if ((status != 0 && FAILED == 0)); then
+        fail "aborted (exit status $status)"
+    fi
+    echo "devmode: $PASSED passed, $FAILED failed"
+    ((FAILED == 0)) && exit 0 || exit 1
+}
+
+on_signal() {
+    fail "interrupted or time budget of ${BUDGET_SECONDS}s exceeded"
+    exit 1
+}
+
+trap cleanup EXIT
+trap on_signal INT TERM
+
+for tool in java curl python3 rsync; do
+    command -v "$tool" >/dev/null || { fail "$tool is required but not on PATH"; exit 1; }
+done
+
+# --- time budget: a watchdog sends TERM to this script; the traps then stop everything ---
+(
+    trap 'kill "$sleeper" 2>/dev/null; exit 0' TERM
+    sleep "$BUDGET_SECONDS" &
+    sleeper=$!
+    wait "$sleeper" && kill -TERM $$ 2>/dev/null
+) >/dev/null 2>&1 &
+WATCHDOG_PID=$!
+
+rm -rf "$WORK"
+mkdir -p "$WORK"
+
+# --- 1. the copy and the fake Ollama ---
+TREE="$(mktemp -d "${TMPDIR:-/tmp}/ollama-chat-devmode.XXXXXX")" || { fail "mktemp failed"; exit 1; }
+rsync -a --exclude /target --exclude /.git --exclude node_modules --exclude .env "$ROOT/" "$TREE/" ||
+    { fail "could not copy the tree to $TREE"; exit 1; }
+grep -q -F "$PROMPT_ANCHOR" "$TREE/$PROMPT_FILE" || { fail "$PROMPT_FILE does not contain '$PROMPT_ANCHOR'"; exit 1; }
+[[ -f "$TREE/$PAGE_FILE" ]] || { fail "no $PAGE_FILE"; exit 1; }
+info "tree copied to $TREE"
+
+read -r FAKE_PORT APP_PORT < <(python3 - <<'PY'
+import socket
+sockets = []
+for _ in range(2):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind(("127.0.0.1", 0))
+    sockets.append(s)
+print(" ".join(str(s.getsockname()[1]) for s in sockets))
+PY
+)
+[[ -n "${APP_PORT:-}" ]] || { fail "could not pick free ports"; exit 1; }
+FAKE="http://127.0.0.1:$FAKE_PORT"
+APP="http://127.0.0.1:$APP_PORT"
+FAKE_STARTED=1
+if FAKE_OLLAMA_PIDFILE="$WORK/fake-ollama.pid" "$ROOT/scripts/fake-ollama.sh" start "$FAKE_PORT" \
+    >/dev/null 2>"$WORK/fake-ollama-start.err"; then
+    info "fake Ollama at $FAKE"
+else
+    fail "fake Ollama did not start on $FAKE: $(tail -n 5 "$WORK/fake-ollama-start.err" | tr '\n' ' ')"
+    exit 1
+fi
+
+# --- 2. dev mode ---
+DEV_LOG="$WORK/devmode.log"
+(
+    cd "$TREE" &&
+        exec env -u MCP_SERVER_URL -u MCP_SERVERS -u MCP_SERVER_NAME -u OLLAMA_TIMEOUT -u QUARKUS_PROFILE \
+            -u QUARKUS_HTTP_PORT -u JAVA_TOOL_OPTIONS \
+            OLLAMA_HOST="$FAKE" OLLAMA_MODEL=tiny-test-model PORT="$APP_PORT" HOST=127.0.0.1 TELEMETRY_ENABLED=false \
+            ./mvnw -B quarkus:dev -Dquarkus.console.enabled=false -Ddebug=false -Dquarkus.analytics.disabled=true
+) >"$DEV_LOG" 2>&1 </dev/null &
+MVN_PID=$!
+started=$SECONDS
+live=""
+while ((SECONDS - started < START_WAIT_SECONDS)); do
+    if ! kill -0 "$MVN_PID" 2>/dev/null; then
+        fail "quarkus:dev exited during start-up; last lines of ${DEV_LOG#"$ROOT"/}:"
+        tail -n 15 "$DEV_LOG" | sed 's/^/      /'
+        exit 1
+    fi
+    if [[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$APP/q/health/live" 2>/dev/null)" == 200 ]]; then
+        live=1
+        break
+    fi
+    sleep 0.5
+done
+if [[ -z "$live" ]]; then
+    fail "dev mode not live on $APP/q/health/live within ${START_WAIT_SECONDS}s; see ${DEV_LOG#"$ROOT"/}"
+    tail -n 15 "$DEV_LOG" | sed 's/^/      /'
+    exit 1
+fi
+DEV_PID="$(dev_jvm_pid || true)"
+if [[ -n "$DEV_PID" ]]; then
+    pass "dev mode live on $APP after $((SECONDS - started))s (Maven PID $MVN_PID, dev-mode JVM PID $DEV_PID)"
+else
+    fail "dev mode is live but no dev-mode JVM was found under Maven PID $MVN_PID"
+fi
+
+# chat <name>: resets the journal, chats once, checks the status; leaves the system prompt that the fake Ollama
+# got in $WORK/prompt-<name>.txt (empty if none).
+chat() {
+    local name="$1" status
+    curl -s -o /dev/null --max-time "$CURL_MAX_TIME" -X DELETE "$FAKE/__admin/requests"
+    status="$(curl -s -o "$WORK/chat-$name.json" -w '%{http_code}' --max-time "$RELOAD_MAX_TIME" \
+        -H 'Content-Type: application/json' -X POST "$APP/api/chat" --data '{"message":"Hello"}' || echo 000)"
+    if [[ "$status" == 200 ]]; then
+        pass "$name: POST /api/chat answered 200"
+    else
+        fail "$name: POST /api/chat answered $status: $(head -c 300 "$WORK/chat-$name.json" 2>/dev/null)"
+    fi
+    curl -s -o "$WORK/journal-$name.json" --max-time "$CURL_MAX_TIME" -X POST "$FAKE/__admin/requests/find" \
+        -H 'Content-Type: application/json' --data '{"method":"POST","url":"/api/chat"}'
+    python3 - "$WORK/journal-$name.json" >"$WORK/prompt-$name.txt" <<'PY'
+import base64, json, sys
+try:
+    requests = json.load(open(sys.argv[1], encoding="utf-8")).get("requests", [])
+except Exception:
+    requests = []
+for request in requests:
+    body = request.get("body")
+    if not body and request.get("bodyAsBase64"):
+        body = base64.b64decode(request["bodyAsBase64"]).decode("utf-8")
+    try:
+        messages = json.loads(body).get("messages", [])
+    except Exception:
+        continue
+    system = [m.get("content", "") for m in messages if m.get("role") == "system"]
+    if system:
+        print(" ".join(system[0].split()))
+        break
+PY
+}
+
+page() { # <name>: GET / into $WORK/page-<name>.html, prints the HTTP status
+    curl -s -o "$WORK/page-$1.html" -w '%{http_code}' --max-time "$RELOAD_MAX_TIME" "$APP/" || echo 000
+}
+
+# --- 3. before the change ---
+chat before
+prompt_before="$(cat "$WORK/prompt-before.txt")"
+if [[ "$prompt_before" == *"$PROMPT_ANCHOR"* ]]; then
+    pass "before: the fake Ollama got the system prompt of the source: '${prompt_before:0:70}...'"
+else
+    fail "before: the system prompt the fake Ollama got is '${prompt_before:0:200}', expected it to contain '$PROMPT_ANCHOR'"
+fi
+page_status="$(page before)"
+if [[ "$page_status" == 200 ]] && grep -q -i '<html' "$WORK/page-before.html"; then
+    pass "before: GET / served index.html"
+else
+    fail "before: GET / answered $page_status"
+fi
+
+# --- 4. edit the copy, then ask again ---
+MARKER="live-reload-$(date +%s)-$RANDOM"
+sleep 1 # a new modification time, whatever the file system's granularity
+python3 - "$TREE/$PROMPT_FILE" "$PROMPT_ANCHOR" "$MARKER" "$TREE/$PAGE_FILE" <<'PY' || { fail "could not edit the copy"; exit 1; }
+import sys
+source, anchor, marker, page = sys.argv[1:5]
+text = open(source, encoding="utf-8").read()
+assert text.count(anchor) == 1, "anchor not found once"
+open(source, "w", encoding="utf-8").write(text.replace(anchor, anchor[:-1] + f" ({marker})."))
+html = open(page, encoding="utf-8").read()
+assert "</body>" in html, "no </body>"
+open(page, "w", encoding="utf-8").write(html.replace("</body>", f"<!-- {marker} -->\n</body>", 1))
+PY
+info "edited ChatAssistant.SYSTEM_PROMPT and index.html in the copy (marker $MARKER)"
+reload_started=$SECONDS
+chat after
+reload_seconds=$((SECONDS - reload_started))
+prompt_after="$(cat "$WORK/prompt-after.txt")"
+if [[ "$prompt_after" == *"$MARKER"* ]]; then
+    pass "after: the fake Ollama got the edited system prompt (first chat after the edit took ${reload_seconds}s, reload included)"
+else
+    fail "after: the system prompt is '${prompt_after:0:200}', without the marker $MARKER"
+fi
+page_status="$(page after)"
+if [[ "$page_status" == 200 ]] && grep -q -F "$MARKER" "$WORK/page-after.html"; then
+    pass "after: GET / serves the edited index.html"
+else
+    fail "after: GET / answered $page_status without the marker $MARKER"
+fi
+
+# --- the same processes served both ---
+dev_pid_after="$(dev_jvm_pid || true)"
+if kill -0 "$MVN_PID" 2>/dev/null && [[ -n "$DEV_PID" && "$dev_pid_after" == "$DEV_PID" ]]; then
+    pass "no restart of the process: Maven PID $MVN_PID and dev-mode JVM PID $DEV_PID served before and after"
+else
+    fail "the processes changed: dev-mode JVM PID '$DEV_PID' before, '$dev_pid_after' after (Maven PID $MVN_PID)"
+fi
+restart_line="$(grep -m1 -F 'Restarting quarkus due to changes in ChatAssistant.class' "$DEV_LOG" || true)"
+reload_time="$(grep -o -m1 'Live reload total time: [0-9.]*s' "$DEV_LOG" || true)"
+if [[ -n "$restart_line" ]]; then
+    pass "the dev-mode log shows the hot reload of ChatAssistant.class in the same JVM (${reload_time:-no total time logged})"
+else
+    fail "the dev-mode log has no 'Restarting quarkus due to changes in ChatAssistant.class'; see ${DEV_LOG#"$ROOT"/}"
+fi
+
+# --- 5. stop by PID and make sure the port is free again ---
+stop_pid "$DEV_PID"
+stop_pid "$MVN_PID"
+if [[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$APP/q/health/live" 2>/dev/null)" == 000 ]] &&
+    ! kill -0 "$MVN_PID" 2>/dev/null && ! { [[ -n "$DEV_PID" ]] && kill -0 "$DEV_PID" 2>/dev/null; }; then
+    pass "dev mode stopped (PIDs $DEV_PID and $MVN_PID gone, $APP no longer answers)"
+else
+    fail "dev mode did not stop cleanly"
+fi
+DEV_PID=""
+MVN_PID=""
+
+exit 0

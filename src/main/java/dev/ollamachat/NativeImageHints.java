@@ -1,0 +1,71 @@
+package dev.ollamachat;
+
+import dev.ollamachat.api.ChatRequest;
+import dev.ollamachat.api.ConversationView;
+import dev.ollamachat.api.ModelResource;
+import dev.ollamachat.api.Problem;
+import dev.ollamachat.api.ToolResource;
+import dev.ollamachat.chat.ChatReply;
+import dev.ollamachat.chat.StreamEvent;
+import dev.ollamachat.chat.ToolCall;
+import dev.ollamachat.ollama.OllamaTags;
+import dev.ollamachat.ollama.OllamaVersion;
+import dev.ollamachat.ollama.OllamaWire;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
+/**
+ * The one place that registers, for a native image, every class of ours that Jackson reads or writes by
+ * reflection. Quarkus only registers on its own the types it sees in REST method signatures; several of ours are
+ * (de)serialized through the {@code ObjectMapper} directly (the SSE events, the problem bodies, the streaming
+ * request body) or sit behind a {@code Response} entity or a {@code Multi}, where it cannot see them.
+ *
+ * <p>A class added to this list must also be added to {@code scripts/native-sources-check.sh}, which checks that
+ * the native build's reflection metadata names each of them. Nested records are listed one by one on purpose, so
+ * that the list reads as the full set and the check can name what is missing.
+ *
+ * <p>Everything else that the native image needs is registered by the extensions: the CDI beans, the
+ * {@code @ConfigMapping} interfaces, the MCP calculator tools, the LangChain4j AI service, the REST client
+ * interfaces, the log filter, the config interceptor named in {@code META-INF/services}, and the static web
+ * files under {@code META-INF/resources}.
+ */
+@RegisterForReflection(targets = {
+        // request and response bodies of our REST API (dev.ollamachat.api)
+        ChatRequest.class,
+        Problem.class,
+        ConversationView.class,
+        ConversationView.Message.class,
+        ConversationView.RequestedTool.class,
+        ToolResource.ToolsView.class,
+        ToolResource.ToolView.class,
+        ToolResource.ServerView.class,
+        ModelResource.ModelsView.class,
+        ModelResource.ModelView.class,
+        // chat replies and the Server-Sent Events of a streamed turn (dev.ollamachat.chat)
+        ChatReply.class,
+        ChatReply.TokenCounts.class,
+        ToolCall.class,
+        StreamEvent.class,
+        StreamEvent.Token.class,
+        StreamEvent.ToolCallRequested.class,
+        StreamEvent.ToolResult.class,
+        StreamEvent.Done.class,
+        StreamEvent.Failed.class,
+        // Ollama's wire format (dev.ollamachat.ollama)
+        OllamaWire.class,
+        OllamaWire.ChatRequest.class,
+        OllamaWire.Message.class,
+        OllamaWire.ToolCall.class,
+        OllamaWire.Function.class,
+        OllamaWire.Tool.class,
+        OllamaWire.ToolFunction.class,
+        OllamaWire.Chunk.class,
+        OllamaTags.class,
+        OllamaTags.Model.class,
+        OllamaTags.Details.class,
+        OllamaVersion.class
+})
+public final class NativeImageHints {
+
+    private NativeImageHints() {
+    }
+}
