@@ -16,7 +16,8 @@ public class FakeOllamaResource implements QuarkusTestResourceLifecycleManager {
     public Map<String, String> start() {
         ollama = new FakeOllama();
         ollama.start();
-        return Map.of("ollama-chat.ollama.host", ollama.url());
+        // a short Ollama timeout, so that the 504 test waits seconds; set here so the packaged app (ITs) gets it too
+        return Map.of("ollama-chat.ollama.host", ollama.url(), "ollama-chat.ollama.timeout", "3s");
     }
 
     @Override

@@ -1,0 +1,8 @@
+package dev.ollamachat.api;
+
+import io.quarkus.test.junit.QuarkusIntegrationTest;
+
+/** {@link ErrorResponsesTest} again, against the packaged application (the jar here; the native binary where one is built). */
+@QuarkusIntegrationTest
+class ErrorResponsesIT extends ErrorResponsesTest {
+}
