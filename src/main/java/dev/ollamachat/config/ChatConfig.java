@@ -43,6 +43,10 @@ public interface ChatConfig {
         @WithDefault("3s")
         Duration probeTimeout();
 
+        /** Connections to Ollama that streamed chats may hold at once (OLLAMA_MAX_CONNECTIONS). */
+        @WithDefault("1024")
+        int maxConnections();
+
         /** Sampling temperature, unset means Ollama's default (OLLAMA_TEMPERATURE). */
         Optional<Double> temperature();
     }

@@ -16,6 +16,7 @@ import dev.ollamachat.config.ChatConfig;
 import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
 import io.smallrye.mutiny.Multi;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.resteasy.reactive.client.api.QuarkusRestClientProperties;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +43,10 @@ public class OllamaStreamingClient {
                 .baseUri(URI.create(this.config.host()))
                 .connectTimeout(this.config.probeTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .readTimeout(this.config.timeout().toMillis(), TimeUnit.MILLISECONDS)
+                // the default pool of 50 would queue the 51st concurrent stream behind the others
+                .property(QuarkusRestClientProperties.CONNECTION_POOL_SIZE, this.config.maxConnections())
+                // a stream's connection is closed when it ends; reusing pooled ones raced with that under load
+                .property(QuarkusRestClientProperties.KEEP_ALIVE_ENABLED, false)
                 .build(OllamaStreamApi.class);
     }
 
