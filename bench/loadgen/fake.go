@@ -1,0 +1,237 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// The fake answers every streaming chat with the same script: token 0 at once, one more token per interval, then
+// the done line one interval after the last token. All lines are built once at start-up, so a stream costs a
+// goroutine, a ticker and one write per line.
+
+const fakeCreatedAt = "2025-01-01T00:00:00.000000000Z"
+
+// tokenText is the content of the i-th token; the load generator checks what it receives against it.
+func tokenText(i int) string {
+	return "w" + strconv.Itoa(i) + " "
+}
+
+// ndjsonTokenLine is the i-th NDJSON line of a streamed chat, newline included.
+func ndjsonTokenLine(model string, i int) []byte {
+	return []byte(`{"model":"` + model + `","created_at":"` + fakeCreatedAt +
+		`","message":{"role":"assistant","content":"` + tokenText(i) + `"},"done":false}` + "\n")
+}
+
+func ndjsonDoneLine(model string, tokens int) []byte {
+	return []byte(`{"model":"` + model + `","created_at":"` + fakeCreatedAt +
+		`","message":{"role":"assistant","content":""},"done":true,"done_reason":"stop",` +
+		`"total_duration":1,"load_duration":1,"prompt_eval_count":26,"prompt_eval_duration":1,` +
+		`"eval_count":` + strconv.Itoa(tokens) + `,"eval_duration":1}` + "\n")
+}
+
+// fakeStats are the fake's counters, read by the load generator at /_bench/stats. Atomics only.
+type fakeStats struct {
+	ChatRequests    atomic.Int64
+	ChatCompleted   atomic.Int64
+	ChatAborted     atomic.Int64
+	ActiveStreams   atomic.Int64
+	PeakStreams     atomic.Int64
+	Connections     atomic.Int64
+	OpenConnections atomic.Int64
+	PeakConnections atomic.Int64
+	TagsRequests    atomic.Int64
+	OtherRequests   atomic.Int64
+}
+
+// fakeSnapshot is what /_bench/stats answers.
+type fakeSnapshot struct {
+	ChatRequests    int64 `json:"chatRequests"`
+	ChatCompleted   int64 `json:"chatCompleted"`
+	ChatAborted     int64 `json:"chatAborted"`
+	ActiveStreams   int64 `json:"activeStreams"`
+	PeakStreams     int64 `json:"peakStreams"`
+	Connections     int64 `json:"connections"`
+	OpenConnections int64 `json:"openConnections"`
+	PeakConnections int64 `json:"peakConnections"`
+	TagsRequests    int64 `json:"tagsRequests"`
+	OtherRequests   int64 `json:"otherRequests"`
+}
+
+func (s *fakeStats) snapshot() fakeSnapshot {
+	return fakeSnapshot{
+		ChatRequests: s.ChatRequests.Load(), ChatCompleted: s.ChatCompleted.Load(),
+		ChatAborted: s.ChatAborted.Load(), ActiveStreams: s.ActiveStreams.Load(),
+		PeakStreams: s.PeakStreams.Load(), Connections: s.Connections.Load(),
+		OpenConnections: s.OpenConnections.Load(), PeakConnections: s.PeakConnections.Load(),
+		TagsRequests: s.TagsRequests.Load(), OtherRequests: s.OtherRequests.Load(),
+	}
+}
+
+func raiseMax(peak *atomic.Int64, value int64) {
+	for {
+		old := peak.Load()
+		if value <= old || peak.CompareAndSwap(old, value) {
+			return
+		}
+	}
+}
+
+type fakeOllama struct {
+	model    string
+	interval time.Duration
+	lines    [][]byte // the token lines, then the done line
+	tags     []byte
+	stats    fakeStats
+}
+
+func newFakeOllama(model string, tokens int, interval time.Duration) *fakeOllama {
+	f := &fakeOllama{model: model, interval: interval}
+	for i := 0; i < tokens; i++ {
+		f.lines = append(f.lines, ndjsonTokenLine(model, i))
+	}
+	f.lines = append(f.lines, ndjsonDoneLine(model, tokens))
+	f.tags = []byte(`{"models":[{"name":"` + model + `","model":"` + model + `","modified_at":"` + fakeCreatedAt +
+		`","size":1000,"digest":"0","details":{"format":"gguf","family":"bench","parameter_size":"1M",` +
+		`"quantization_level":"Q4_0"}}]}`)
+	return f
+}
+
+func (f *fakeOllama) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch {
+	case r.URL.Path == "/api/chat" && r.Method == http.MethodPost:
+		f.chat(w, r)
+	case r.URL.Path == "/api/tags":
+		f.stats.TagsRequests.Add(1)
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		_, _ = w.Write(f.tags)
+	case r.URL.Path == "/api/version":
+		f.stats.OtherRequests.Add(1)
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		_, _ = io.WriteString(w, `{"version":"0.12.10"}`)
+	case r.URL.Path == "/":
+		f.stats.OtherRequests.Add(1)
+		_, _ = io.WriteString(w, "Ollama is running")
+	case r.URL.Path == "/_bench/stats":
+		snap := f.stats.snapshot()
+		if r.URL.Query().Get("reset") == "1" {
+			// A new phase starts: its peaks start from what is open now.
+			f.stats.PeakStreams.Store(f.stats.ActiveStreams.Load())
+			f.stats.PeakConnections.Store(f.stats.OpenConnections.Load())
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(snap)
+	default:
+		f.stats.OtherRequests.Add(1)
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = io.WriteString(w, `{"error":"not found in the benchmark's fake Ollama"}`)
+	}
+}
+
+func (f *fakeOllama) chat(w http.ResponseWriter, r *http.Request) {
+	f.stats.ChatRequests.Add(1)
+	raiseMax(&f.stats.PeakStreams, f.stats.ActiveStreams.Add(1))
+	defer f.stats.ActiveStreams.Add(-1)
+	_, _ = io.Copy(io.Discard, r.Body) // the request is not inspected: every chat gets the same answer
+	flusher, _ := w.(http.Flusher)
+	w.Header().Set("Content-Type", "application/x-ndjson")
+	send := func(line []byte) bool {
+		if _, err := w.Write(line); err != nil {
+			return false
+		}
+		if flusher != nil {
+			flusher.Flush()
+		}
+		return true
+	}
+	if !send(f.lines[0]) {
+		f.stats.ChatAborted.Add(1)
+		return
+	}
+	ticker := time.NewTicker(f.interval)
+	defer ticker.Stop()
+	done := r.Context().Done()
+	for next := 1; next < len(f.lines); next++ {
+		select {
+		case <-done:
+			f.stats.ChatAborted.Add(1)
+			return
+		case <-ticker.C:
+		}
+		if !send(f.lines[next]) {
+			f.stats.ChatAborted.Add(1)
+			return
+		}
+	}
+	f.stats.ChatCompleted.Add(1)
+}
+
+func runFake(args []string) error {
+	fs := flag.NewFlagSet("fake", flag.ExitOnError)
+	addr := fs.String("addr", "127.0.0.1:0", "listen address (loopback only)")
+	portFile := fs.String("port-file", "", "write the port here once listening")
+	tokens := fs.Int("tokens", 200, "tokens per streamed chat")
+	interval := fs.Duration("interval", 10*time.Millisecond, "pause between tokens")
+	model := fs.String("model", "bench-model", "the one model the fake lists and answers as")
+	_ = fs.Parse(args)
+	if *tokens < 1 || *interval <= 0 {
+		return errors.New("-tokens must be >= 1 and -interval > 0")
+	}
+	host, _, err := net.SplitHostPort(*addr)
+	if err != nil {
+		return err
+	}
+	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+		return fmt.Errorf("refusing to listen on %q: loopback addresses only", host)
+	}
+	listener, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	fake := newFakeOllama(*model, *tokens, *interval)
+	server := &http.Server{
+		Handler:           fake,
+		ReadHeaderTimeout: 10 * time.Second,
+		ConnState: func(_ net.Conn, state http.ConnState) {
+			switch state {
+			case http.StateNew:
+				fake.stats.Connections.Add(1)
+				raiseMax(&fake.stats.PeakConnections, fake.stats.OpenConnections.Add(1))
+			case http.StateClosed, http.StateHijacked:
+				fake.stats.OpenConnections.Add(-1)
+			}
+		},
+	}
+	port := listener.Addr().(*net.TCPAddr).Port
+	if *portFile != "" {
+		if err := os.WriteFile(*portFile+".tmp", []byte(strconv.Itoa(port)+"\n"), 0o644); err != nil {
+			return err
+		}
+		if err := os.Rename(*portFile+".tmp", *portFile); err != nil {
+			return err
+		}
+	}
+	fmt.Printf("fake Ollama on 127.0.0.1:%d: %d tokens every %v per chat, model %s\n",
+		port, *tokens, *interval, *model)
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, syscall.SIGTERM, syscall.SIGINT)
+	go func() {
+		<-stop
+		_ = server.Close()
+	}()
+	if err := server.Serve(listener); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,3 @@
+module ollamachat/bench/loadgen
+
+go 1.21

@@ -1,0 +1,42 @@
+// Command loadgen is the streaming benchmark's helper: a fake Ollama that streams tokens at a fixed pace, and a
+// load generator that opens many concurrent streams (to the fake directly and through the service) and reports
+// time to first token, stream duration, failures and the service's memory. bench/streams.sh drives it.
+//
+//	loadgen fake  -addr 127.0.0.1:0 -port-file F -tokens 200 -interval 10ms -model bench-model
+//	loadgen bench -fake URL -service URL -pid PID -streams 1000 ...
+//	loadgen freeport
+//	loadgen wait -url URL -timeout 60s
+package main
+
+import (
+	"fmt"
+	"os"
+)
+
+func main() {
+	if len(os.Args) < 2 {
+		usage()
+	}
+	var err error
+	switch os.Args[1] {
+	case "fake":
+		err = runFake(os.Args[2:])
+	case "bench":
+		err = runBench(os.Args[2:])
+	case "freeport":
+		err = runFreePort()
+	case "wait":
+		err = runWait(os.Args[2:])
+	default:
+		usage()
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "loadgen:", err)
+		os.Exit(2)
+	}
+}
+
+func usage() {
+	fmt.Fprintln(os.Stderr, "usage: loadgen fake|bench|freeport|wait [flags]  (see -h of each)")
+	os.Exit(2)
+}
