@@ -175,6 +175,9 @@ class TelemetryTest {
         assertEquals("calculator", t.get(SpanNames.MCP_SERVER));
         assertEquals(StatusCode.UNSET, tool.getStatus().getStatusCode());
         assertWholeTree(trace);
+        SpanData aiService = only(trace, s -> s.getName().startsWith("langchain4j.aiservices."));
+        assertEquals("CHAIN", aiService.getAttributes().get(SpanNames.SPAN_KIND),
+                "quarkus-langchain4j's AI-service span shows as a chain step in Phoenix, not UNKNOWN");
     }
 
     @Test
