@@ -21,6 +21,8 @@
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=scripts/lib.sh
+source "$ROOT/scripts/lib.sh"
 WORK="$ROOT/target/aot-check"
 TREE="$WORK/tree"
 APP_DIR="$TREE/target/quarkus-app"
@@ -35,31 +37,9 @@ MVN_PID=""
 MEASURE_PID=""
 FAKE_STARTED=""
 
-pass() {
-    PASSED=$((PASSED + 1))
-    echo "PASS: $*"
-}
 
-fail() {
-    FAILED=$((FAILED + 1))
-    echo "FAIL: $*"
-}
 
-info() {
-    echo "  .. $*"
-}
 
-stop_pid() { # <pid>: TERM, wait up to 10 s, then KILL
-    local pid="$1" i
-    [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 0
-    kill "$pid" 2>/dev/null || true
-    for ((i = 0; i < 50; i++)); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.2
-    done
-    kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null || true
-}
 
 cleanup() {
     local status=$?

@@ -18,6 +18,8 @@
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=scripts/lib.sh
+source "$ROOT/scripts/lib.sh"
 WORK="$ROOT/target/devmode-check"
 BUDGET_SECONDS="${DEVMODE_CHECK_BUDGET:-230}"
 START_WAIT_SECONDS="${DEVMODE_START_WAIT:-150}"
@@ -35,31 +37,9 @@ DEV_PID=""
 FAKE_STARTED=""
 TREE=""
 
-pass() {
-    PASSED=$((PASSED + 1))
-    echo "PASS: $*"
-}
 
-fail() {
-    FAILED=$((FAILED + 1))
-    echo "FAIL: $*"
-}
 
-info() {
-    echo "  .. $*"
-}
 
-stop_pid() { # <pid>: TERM, wait up to 15 s, then KILL
-    local pid="$1" i
-    [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 0
-    kill "$pid" 2>/dev/null || true
-    for ((i = 0; i < 75; i++)); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.2
-    done
-    kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null || true
-}
 
 dev_jvm_pid() { # the JVM that Maven forked for dev mode (a child of the Maven process)
     local child
@@ -77,8 +57,8 @@ cleanup() {
     trap - EXIT INT TERM
     # the dev-mode JVM first (Maven would wait for it), then Maven
     [[ -z "$DEV_PID" && -n "$MVN_PID" ]] && DEV_PID="$(dev_jvm_pid || true)"
-    stop_pid "$DEV_PID"
-    stop_pid "$MVN_PID"
+    stop_pid "$DEV_PID" 15
+    stop_pid "$MVN_PID" 15
     if [[ -n "$FAKE_STARTED" ]]; then
         FAKE_OLLAMA_PIDFILE="$WORK/fake-ollama.pid" "$ROOT/scripts/fake-ollama.sh" stop >/dev/null 2>&1 || true
     fi
@@ -290,8 +270,8 @@ else
 fi
 
 # --- 5. stop by PID and make sure the port is free again ---
-stop_pid "$DEV_PID"
-stop_pid "$MVN_PID"
+stop_pid "$DEV_PID" 15
+stop_pid "$MVN_PID" 15
 if [[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$APP/q/health/live" 2>/dev/null)" == 000 ]] &&
     ! kill -0 "$MVN_PID" 2>/dev/null && ! { [[ -n "$DEV_PID" ]] && kill -0 "$DEV_PID" 2>/dev/null; }; then
     pass "dev mode stopped (PIDs $DEV_PID and $MVN_PID gone, $APP no longer answers)"

@@ -20,6 +20,8 @@
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=scripts/lib.sh
+source "$ROOT/scripts/lib.sh"
 WORK="$ROOT/target/native-sources-check"
 TREE="$WORK/tree"
 OUT="$TREE/target/native-sources"
@@ -67,19 +69,8 @@ FAILED=0
 WATCHDOG_PID=""
 MVN_PID=""
 
-pass() {
-    PASSED=$((PASSED + 1))
-    echo "PASS: $*"
-}
 
-fail() {
-    FAILED=$((FAILED + 1))
-    echo "FAIL: $*"
-}
 
-info() {
-    echo "  .. $*"
-}
 
 cleanup() {
     local status=$?

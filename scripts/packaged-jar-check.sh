@@ -13,6 +13,8 @@
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=scripts/lib.sh
+source "$ROOT/scripts/lib.sh"
 JAR="$ROOT/target/quarkus-app/quarkus-run.jar"
 WORK="$ROOT/target/packaged-jar-check"
 BUDGET_SECONDS="${PACKAGED_JAR_CHECK_BUDGET:-60}" # hard stop after the build; cleanup adds a few seconds at most
@@ -26,19 +28,8 @@ FAKE_STARTED=""
 WATCHDOG_PID=""
 FAKE=""
 
-pass() {
-    PASSED=$((PASSED + 1))
-    echo "PASS: $*"
-}
 
-fail() {
-    FAILED=$((FAILED + 1))
-    echo "FAIL: $*"
-}
 
-info() {
-    echo "  .. $*"
-}
 
 stop_app() {
     [[ -n "$APP_PID" ]] || return 0
