@@ -6,6 +6,7 @@ import jakarta.annotation.PreDestroy;
 import io.quarkus.vertx.http.HttpServer;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,11 +22,13 @@ public class McpServers {
 
     private final List<McpServerConnection> connections;
 
-    McpServers(ChatConfig config, Instance<HttpServer> httpServer) {
+    McpServers(ChatConfig config, Instance<HttpServer> httpServer,
+            @ConfigProperty(name = "quarkus.http.host", defaultValue = "0.0.0.0") String httpHost) {
         ChatConfig.Mcp mcp = config.mcp();
         Map<String, Supplier<String>> urlsByName = new LinkedHashMap<>();
+        String selfHost = selfHost(httpHost);
         urlsByName.put(mcp.serverName(), mcp.serverUrl().<Supplier<String>>map(url -> () -> url)
-                .orElse(() -> "http://localhost:" + httpServer.get().getPort() + "/mcp"));
+                .orElse(() -> "http://" + selfHost + ":" + httpServer.get().getPort() + "/mcp"));
         for (String entry : mcp.servers().orElse(List.of())) {
             int eq = entry.indexOf('=');
             if (eq <= 0 || eq == entry.length() - 1) {
@@ -43,6 +46,15 @@ public class McpServers {
         urlsByName.forEach((name, url) -> built.add(
                 new McpServerConnection(name, url, mcp.connectTimeout(), mcp.toolTimeout())));
         this.connections = List.copyOf(built);
+    }
+
+    /** Where this service reaches itself: loopback when it listens on every interface, else the address it binds. */
+    static String selfHost(String httpHost) {
+        String host = httpHost == null ? "" : httpHost.trim();
+        if (host.isEmpty() || host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) {
+            return "localhost";
+        }
+        return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
     }
 
     public List<McpServerConnection> connections() {

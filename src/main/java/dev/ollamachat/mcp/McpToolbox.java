@@ -12,12 +12,14 @@ import dev.langchain4j.service.tool.ToolProviderResult;
 import dev.ollamachat.chat.Conversation;
 import dev.ollamachat.chat.ConversationStore;
 import dev.ollamachat.chat.ToolCall;
+import dev.ollamachat.ollama.OllamaCatalog;
 import dev.ollamachat.telemetry.ChatTelemetry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import io.quarkus.arc.Unremovable;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -33,8 +35,11 @@ public class McpToolbox implements ToolProvider {
     private final ConversationStore conversations;
     private final ObjectMapper json;
     private final ChatTelemetry telemetry;
+    private final OllamaCatalog ollamaCatalog;
 
-    McpToolbox(McpServers servers, ConversationStore conversations, ObjectMapper json, ChatTelemetry telemetry) {
+    McpToolbox(McpServers servers, ConversationStore conversations, ObjectMapper json, ChatTelemetry telemetry,
+            OllamaCatalog ollamaCatalog) {
+        this.ollamaCatalog = ollamaCatalog;
         this.telemetry = telemetry;
         this.servers = servers;
         this.conversations = conversations;
@@ -43,6 +48,12 @@ public class McpToolbox implements ToolProvider {
 
     /** The tools on offer now; unreachable servers become warnings on the conversation's turn. */
     public McpServers.ToolCatalog catalogFor(Object conversationId) {
+        String model = ollamaCatalog.modelName();
+        if (!ollamaCatalog.supportsTools(model)) {
+            turnOf(conversationId).ifPresent(t -> t.warn("The model '" + model + "' does not support tools "
+                    + "(Ollama's capabilities say so); it answered without the MCP tools"));
+            return new McpServers.ToolCatalog(List.of(), List.of(), List.of());
+        }
         McpServers.ToolCatalog catalog = servers.catalog();
         turnOf(conversationId).ifPresent(t -> catalog.unavailable()
                 .forEach(e -> t.warn(e.getMessage() + "; its tools were not offered")));

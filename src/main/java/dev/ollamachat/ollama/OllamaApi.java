@@ -1,6 +1,8 @@
 package dev.ollamachat.ollama;
 
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
@@ -17,4 +19,9 @@ interface OllamaApi {
     @GET
     @Path("/version")
     OllamaVersion version();
+
+    @POST
+    @Path("/show")
+    @Consumes(MediaType.APPLICATION_JSON)
+    OllamaShow show(OllamaShow.Request request);
 }

@@ -37,6 +37,8 @@ public class ChatTelemetry {
 
     /** The conversation a span belongs to, for spans created where the conversation is not at hand. */
     public static final ContextKey<String> CONVERSATION_ID = ContextKey.named("ollama-chat.conversation-id");
+    /** The span the chat span was started under (the HTTP server span), which Phoenix treats as the trace's root. */
+    private static final ContextKey<Span> ROOT = ContextKey.named("ollama-chat.root-span");
 
     private final Tracer tracer;
     private final ContentPolicy content;
@@ -55,19 +57,26 @@ public class ChatTelemetry {
     /** Starts the span of one chat turn under {@code parent}; the returned context carries span and conversation. */
     public Context startChat(Context parent, String conversationId, String message) {
         Span span = tracer.spanBuilder(CHAT).setParent(parent).setSpanKind(SpanKind.INTERNAL).startSpan();
+        describeTurn(span, conversationId, message);
+        // Phoenix's Sessions view reads a turn's input and output from the trace's root: the HTTP server span
+        describeTurn(Span.fromContext(parent), conversationId, message);
+        return parent.with(span).with(CONVERSATION_ID, conversationId).with(ROOT, Span.fromContext(parent));
+    }
+
+    public void endChat(Context chat, String reply) {
+        for (Span span : List.of(Span.fromContext(chat), Optional.ofNullable(chat.get(ROOT)).orElse(Span.getInvalid()))) {
+            setIfPresent(span, OUTPUT_VALUE, content.output(reply));
+            span.setAttribute(OUTPUT_MIME_TYPE, MIME_TEXT);
+        }
+        Span.fromContext(chat).end();
+    }
+
+    private void describeTurn(Span span, String conversationId, String message) {
         span.setAttribute(SPAN_KIND, KIND_CHAIN);
         span.setAttribute(SESSION_ID, conversationId);
         span.setAttribute(GEN_AI_CONVERSATION_ID, conversationId);
         setIfPresent(span, INPUT_VALUE, content.input(message));
         span.setAttribute(INPUT_MIME_TYPE, MIME_TEXT);
-        return parent.with(span).with(CONVERSATION_ID, conversationId);
-    }
-
-    public void endChat(Context chat, String reply) {
-        Span span = Span.fromContext(chat);
-        setIfPresent(span, OUTPUT_VALUE, content.output(reply));
-        span.setAttribute(OUTPUT_MIME_TYPE, MIME_TEXT);
-        span.end();
     }
 
     // ---- LLM spans

@@ -91,6 +91,10 @@ class TelemetryTest {
 
         assertEquals("CHAIN", chat.getAttributes().get(SpanNames.SPAN_KIND));
         assertEquals(conversationId, chat.getAttributes().get(SpanNames.SESSION_ID));
+        assertEquals(conversationId, server.getAttributes().get(SpanNames.SESSION_ID),
+                "Phoenix's Sessions view reads the root span");
+        assertEquals("Hi there", server.getAttributes().get(SpanNames.INPUT_VALUE));
+        assertEquals("Hello! How are you today?", server.getAttributes().get(SpanNames.OUTPUT_VALUE));
         assertEquals("Hi there", chat.getAttributes().get(SpanNames.INPUT_VALUE));
         assertEquals("Hello! How are you today?", chat.getAttributes().get(SpanNames.OUTPUT_VALUE));
 
