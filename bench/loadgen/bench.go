@@ -464,6 +464,7 @@ func (a fakeSnapshot) minus(b fakeSnapshot) fakeSnapshot {
 	a.Connections -= b.Connections
 	a.TagsRequests -= b.TagsRequests
 	a.OtherRequests -= b.OtherRequests
+	a.BlockingChats -= b.BlockingChats
 	return a
 }
 

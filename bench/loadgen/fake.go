@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -18,7 +19,8 @@ import (
 
 // The fake answers every streaming chat with the same script: token 0 at once, one more token per interval, then
 // the done line one interval after the last token. All lines are built once at start-up, so a stream costs a
-// goroutine, a ticker and one write per line.
+// goroutine, a ticker and one write per line. A chat sent with "stream":false (the service's POST /api/chat) gets
+// one JSON object at once, also built at start-up.
 
 const fakeCreatedAt = "2025-01-01T00:00:00.000000000Z"
 
@@ -40,6 +42,30 @@ func ndjsonDoneLine(model string, tokens int) []byte {
 		`"eval_count":` + strconv.Itoa(tokens) + `,"eval_duration":1}` + "\n")
 }
 
+// blockingAnswer is the fake's whole answer to a chat sent with "stream":false, as Ollama's /api/chat gives it.
+func blockingAnswer(model string) []byte {
+	return []byte(`{"model":"` + model + `","created_at":"2025-11-20T10:15:03.127554Z",` +
+		`"message":{"role":"assistant","content":"` + blockingReply + `"},"done":true,"done_reason":"stop",` +
+		`"prompt_eval_count":26,"eval_count":3}`)
+}
+
+// blockingReply is the text of every non-streamed answer; the latency benchmark checks the service returns it.
+const blockingReply = "Hello there."
+
+// wantsStream says whether an /api/chat request asks for a stream: Ollama streams unless "stream" is false.
+func wantsStream(body []byte) bool {
+	if !bytes.Contains(body, []byte(`"stream"`)) {
+		return true
+	}
+	var request struct {
+		Stream *bool `json:"stream"`
+	}
+	if json.Unmarshal(body, &request) != nil || request.Stream == nil {
+		return true
+	}
+	return *request.Stream
+}
+
 // fakeStats are the fake's counters, read by the load generator at /_bench/stats. Atomics only.
 type fakeStats struct {
 	ChatRequests    atomic.Int64
@@ -52,6 +78,7 @@ type fakeStats struct {
 	PeakConnections atomic.Int64
 	TagsRequests    atomic.Int64
 	OtherRequests   atomic.Int64
+	BlockingChats   atomic.Int64 // "stream":false chats, answered with one JSON object
 }
 
 // fakeSnapshot is what /_bench/stats answers.
@@ -66,6 +93,7 @@ type fakeSnapshot struct {
 	PeakConnections int64 `json:"peakConnections"`
 	TagsRequests    int64 `json:"tagsRequests"`
 	OtherRequests   int64 `json:"otherRequests"`
+	BlockingChats   int64 `json:"blockingChats"`
 }
 
 func (s *fakeStats) snapshot() fakeSnapshot {
@@ -75,6 +103,7 @@ func (s *fakeStats) snapshot() fakeSnapshot {
 		PeakStreams: s.PeakStreams.Load(), Connections: s.Connections.Load(),
 		OpenConnections: s.OpenConnections.Load(), PeakConnections: s.PeakConnections.Load(),
 		TagsRequests: s.TagsRequests.Load(), OtherRequests: s.OtherRequests.Load(),
+		BlockingChats: s.BlockingChats.Load(),
 	}
 }
 
@@ -91,6 +120,7 @@ type fakeOllama struct {
 	model    string
 	interval time.Duration
 	lines    [][]byte // the token lines, then the done line
+	blocking []byte   // the whole answer to a "stream":false chat
 	tags     []byte
 	stats    fakeStats
 }
@@ -101,6 +131,7 @@ func newFakeOllama(model string, tokens int, interval time.Duration) *fakeOllama
 		f.lines = append(f.lines, ndjsonTokenLine(model, i))
 	}
 	f.lines = append(f.lines, ndjsonDoneLine(model, tokens))
+	f.blocking = blockingAnswer(model)
 	f.tags = []byte(`{"models":[{"name":"` + model + `","model":"` + model + `","modified_at":"` + fakeCreatedAt +
 		`","size":1000,"digest":"0","details":{"format":"gguf","family":"bench","parameter_size":"1M",` +
 		`"quantization_level":"Q4_0"}}]}`)
@@ -143,7 +174,19 @@ func (f *fakeOllama) chat(w http.ResponseWriter, r *http.Request) {
 	f.stats.ChatRequests.Add(1)
 	raiseMax(&f.stats.PeakStreams, f.stats.ActiveStreams.Add(1))
 	defer f.stats.ActiveStreams.Add(-1)
-	_, _ = io.Copy(io.Discard, r.Body) // the request is not inspected: every chat gets the same answer
+	// The request is only inspected for "stream": every chat gets the same answer.
+	body, err := io.ReadAll(io.LimitReader(r.Body, 16<<20))
+	if err == nil && !wantsStream(body) {
+		f.stats.BlockingChats.Add(1)
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.Header().Set("Content-Length", strconv.Itoa(len(f.blocking)))
+		if _, err := w.Write(f.blocking); err != nil {
+			f.stats.ChatAborted.Add(1)
+			return
+		}
+		f.stats.ChatCompleted.Add(1)
+		return
+	}
 	flusher, _ := w.(http.Flusher)
 	w.Header().Set("Content-Type", "application/x-ndjson")
 	send := func(line []byte) bool {

@@ -1,9 +1,13 @@
-// Command loadgen is the streaming benchmark's helper: a fake Ollama that streams tokens at a fixed pace, and a
-// load generator that opens many concurrent streams (to the fake directly and through the service) and reports
-// time to first token, stream duration, failures and the service's memory. bench/streams.sh drives it.
+// Command loadgen is the benchmarks' helper: a fake Ollama that streams tokens at a fixed pace (and answers
+// "stream":false chats at once), a load generator that opens many concurrent streams (to the fake directly and
+// through the service) and reports time to first token, stream duration, failures and the service's memory
+// (bench/streams.sh), and a latency run of blocking chats against two copies of the service, telemetry off and on,
+// with a counting OTLP receiver (bench/telemetry.sh).
 //
-//	loadgen fake  -addr 127.0.0.1:0 -port-file F -tokens 200 -interval 10ms -model bench-model
-//	loadgen bench -fake URL -service URL -pid PID -streams 1000 ...
+//	loadgen fake    -addr 127.0.0.1:0 -port-file F -tokens 200 -interval 10ms -model bench-model
+//	loadgen bench   -fake URL -service URL -pid PID -streams 1000 ...
+//	loadgen otlp    -addr 127.0.0.1:0 -port-file F
+//	loadgen latency -off URL -on URL -otlp URL -n 5000 -block 250 -warmup 2000 -conc 4 ...
 //	loadgen freeport
 //	loadgen wait -url URL -timeout 60s
 package main
@@ -23,6 +27,10 @@ func main() {
 		err = runFake(os.Args[2:])
 	case "bench":
 		err = runBench(os.Args[2:])
+	case "otlp":
+		err = runOTLP(os.Args[2:])
+	case "latency":
+		err = runLatency(os.Args[2:])
 	case "freeport":
 		err = runFreePort()
 	case "wait":
@@ -37,6 +45,6 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: loadgen fake|bench|freeport|wait [flags]  (see -h of each)")
+	fmt.Fprintln(os.Stderr, "usage: loadgen fake|bench|otlp|latency|freeport|wait [flags]  (see -h of each)")
 	os.Exit(2)
 }

@@ -20,9 +20,11 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.api.trace.TracerProvider;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.ContextKey;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,15 +43,24 @@ public class ChatTelemetry {
     private static final ContextKey<Span> ROOT = ContextKey.named("ollama-chat.root-span");
 
     private final Tracer tracer;
+    private final boolean enabled;
     private final ContentPolicy content;
     private final ObjectMapper json;
     private final Optional<String> uiUrl;
 
-    ChatTelemetry(Tracer tracer, ContentPolicy content, ObjectMapper json, ChatConfig config) {
-        this.tracer = tracer;
+    ChatTelemetry(Tracer tracer, ContentPolicy content, ObjectMapper json, ChatConfig config,
+            @ConfigProperty(name = "quarkus.otel.sdk.disabled", defaultValue = "false") boolean sdkDisabled) {
+        // with the SDK off Quarkus still hands out a recording tracer; off must mean no spans and no trace ids
+        this.enabled = !sdkDisabled;
+        this.tracer = enabled ? tracer : TracerProvider.noop().get("ollama-chat");
         this.content = content;
         this.json = json;
         this.uiUrl = config.telemetry().uiUrl().map(url -> url.replaceAll("/+$", "")).filter(url -> !url.isBlank());
+    }
+
+    /** False when TELEMETRY_ENABLED=false or OTEL_SDK_DISABLED=true. */
+    public boolean enabled() {
+        return enabled;
     }
 
     // ---- chat (CHAIN) spans
@@ -72,6 +83,9 @@ public class ChatTelemetry {
     }
 
     private void describeTurn(Span span, String conversationId, String message) {
+        if (!span.isRecording()) {
+            return;
+        }
         span.setAttribute(SPAN_KIND, KIND_CHAIN);
         span.setAttribute(SESSION_ID, conversationId);
         span.setAttribute(GEN_AI_CONVERSATION_ID, conversationId);
@@ -92,6 +106,9 @@ public class ChatTelemetry {
     /** The request side of an LLM span: model, messages, tools, parameters. */
     public void describeLlmRequest(Span span, String operation, String model, List<ChatMessage> messages,
             List<ToolSpecification> tools, Map<String, Object> parameters, String conversationId) {
+        if (!span.isRecording()) {
+            return;
+        }
         span.updateName(OPERATION_STREAMING.equals(operation) ? LLM_STREAMING : LLM_BLOCKING);
         span.setAttribute(SPAN_KIND, KIND_LLM);
         span.setAttribute(LLM_MODEL_NAME, model);
@@ -134,6 +151,9 @@ public class ChatTelemetry {
     /** The response side of an LLM span: reply, tool calls, token counts, finish reason, duration. */
     public void describeLlmResponse(Span span, String responseModel, AiMessage reply, Integer inputTokens,
             Integer outputTokens, String finishReason, long durationMs) {
+        if (!span.isRecording()) {
+            return;
+        }
         String text = reply.text() == null ? "" : reply.text();
         List<ToolExecutionRequest> calls = reply.hasToolExecutionRequests() ? reply.toolExecutionRequests() : List.of();
         long in = inputTokens == null ? 0 : inputTokens;
@@ -163,6 +183,9 @@ public class ChatTelemetry {
 
     /** The first token of a streamed answer: an event, and the time to it. */
     public void firstToken(Span span, long timeToFirstTokenMs) {
+        if (!span.isRecording()) {
+            return;
+        }
         span.addEvent(FIRST_TOKEN_EVENT, Attributes.of(LLM_TIME_TO_FIRST_TOKEN_MS, timeToFirstTokenMs));
         span.setAttribute(LLM_TIME_TO_FIRST_TOKEN_MS, timeToFirstTokenMs);
         span.setAttribute(GEN_AI_TIME_TO_FIRST_CHUNK, timeToFirstTokenMs / 1000.0);

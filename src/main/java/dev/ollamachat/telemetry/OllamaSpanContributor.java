@@ -33,6 +33,9 @@ class OllamaSpanContributor implements ChatModelSpanContributor {
 
     @Override
     public void onRequest(ChatModelRequestContext context, Span span) {
+        if (!telemetry.enabled()) {
+            return;
+        }
         context.attributes().put(STARTED, System.nanoTime());
         ChatRequest request = context.chatRequest();
         ChatRequestParameters parameters = request.parameters();
@@ -43,6 +46,9 @@ class OllamaSpanContributor implements ChatModelSpanContributor {
 
     @Override
     public void onResponse(ChatModelResponseContext context, Span span) {
+        if (!telemetry.enabled()) {
+            return;
+        }
         ChatResponse response = context.chatResponse();
         TokenUsage usage = response.metadata().tokenUsage();
         String finishReason = response.metadata().finishReason() == null ? "stop"

@@ -68,6 +68,17 @@ class CatalogResourcesTest {
     }
 
     @Test
+    void withTelemetryOffRepliesCarryNoTraceAndNoSpansAreMade() {
+        // the test profile runs with TELEMETRY_ENABLED=false
+        ollama.answerChatWith("Fine.", 1, 1);
+        given().contentType(io.restassured.http.ContentType.JSON).body("{\"message\":\"hi\"}")
+                .when().post("/api/chat")
+                .then().statusCode(200)
+                .body("traceId", org.hamcrest.Matchers.nullValue())
+                .body("traceUrl", org.hamcrest.Matchers.nullValue());
+    }
+
+    @Test
     void openApiDescribesTheChatEndpoint() {
         given().when().get("/q/openapi?format=json")
                 .then().statusCode(200)
