@@ -44,6 +44,7 @@ public class ChatTelemetry {
 
     private final Tracer tracer;
     private final boolean enabled;
+    private final Map<ToolSpecification, String> schemas = new java.util.concurrent.ConcurrentHashMap<>();
     private final ContentPolicy content;
     private final ObjectMapper json;
     private final Optional<String> uiUrl;
@@ -317,7 +318,12 @@ public class ChatTelemetry {
         return "";
     }
 
+    /** The same few tools go on every LLM span: each schema is written once. */
     private String schemaOf(ToolSpecification tool) {
+        return schemas.computeIfAbsent(tool, this::writeSchema);
+    }
+
+    private String writeSchema(ToolSpecification tool) {
         Map<String, Object> function = new LinkedHashMap<>();
         function.put("name", tool.name());
         if (tool.description() != null) {
