@@ -60,7 +60,8 @@ EXPECTED=(
     dev.ollamachat.ollama.OllamaTags
     'dev.ollamachat.ollama.OllamaTags$Model'
     'dev.ollamachat.ollama.OllamaTags$Details'
-    dev.ollamachat.ollama.OllamaVersion
+    dev.ollamachat.ollama.OllamaShow
+    'dev.ollamachat.ollama.OllamaShow$Request'
 )
 HINTS_CLASS=dev.ollamachat.NativeImageHints
 

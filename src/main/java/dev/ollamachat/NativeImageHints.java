@@ -8,8 +8,8 @@ import dev.ollamachat.api.ToolResource;
 import dev.ollamachat.chat.ChatReply;
 import dev.ollamachat.chat.StreamEvent;
 import dev.ollamachat.chat.ToolCall;
+import dev.ollamachat.ollama.OllamaShow;
 import dev.ollamachat.ollama.OllamaTags;
-import dev.ollamachat.ollama.OllamaVersion;
 import dev.ollamachat.ollama.OllamaWire;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
@@ -62,7 +62,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         OllamaTags.class,
         OllamaTags.Model.class,
         OllamaTags.Details.class,
-        OllamaVersion.class
+        OllamaShow.class,
+        OllamaShow.Request.class
 })
 public final class NativeImageHints {
 

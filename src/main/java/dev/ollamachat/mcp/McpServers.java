@@ -65,19 +65,16 @@ public class McpServers {
     public ToolCatalog catalog() {
         Map<String, McpTool> tools = new LinkedHashMap<>();
         List<McpServerUnavailableException> unavailable = new ArrayList<>();
-        List<String> shadowed = new ArrayList<>();
         for (McpServerConnection connection : connections) {
             try {
                 for (ToolSpecification spec : connection.listTools()) {
-                    if (tools.putIfAbsent(spec.name(), new McpTool(spec, connection)) != null) {
-                        shadowed.add(spec.name() + " of " + connection.name());
-                    }
+                    tools.putIfAbsent(spec.name(), new McpTool(spec, connection));
                 }
             } catch (McpServerUnavailableException e) {
                 unavailable.add(e);
             }
         }
-        return new ToolCatalog(List.copyOf(tools.values()), List.copyOf(unavailable), List.copyOf(shadowed));
+        return new ToolCatalog(List.copyOf(tools.values()), List.copyOf(unavailable));
     }
 
     @PreDestroy
@@ -90,7 +87,6 @@ public class McpServers {
     }
 
     /** The tools on offer now, and the servers that could not be asked. */
-    public record ToolCatalog(List<McpTool> tools, List<McpServerUnavailableException> unavailable,
-            List<String> shadowed) {
+    public record ToolCatalog(List<McpTool> tools, List<McpServerUnavailableException> unavailable) {
     }
 }

@@ -52,7 +52,7 @@ public class McpToolbox implements ToolProvider {
         if (!ollamaCatalog.supportsTools(model)) {
             turnOf(conversationId).ifPresent(t -> t.warn("The model '" + model + "' does not support tools "
                     + "(Ollama's capabilities say so); it answered without the MCP tools"));
-            return new McpServers.ToolCatalog(List.of(), List.of(), List.of());
+            return new McpServers.ToolCatalog(List.of(), List.of());
         }
         McpServers.ToolCatalog catalog = servers.catalog();
         turnOf(conversationId).ifPresent(t -> catalog.unavailable()

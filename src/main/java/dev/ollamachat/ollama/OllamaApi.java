@@ -7,7 +7,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
-/** The parts of Ollama's REST API used outside chat: the model list and the version. */
+/** The parts of Ollama's REST API used outside chat: the model list and a model's capabilities. */
 @Path("/api")
 @Produces(MediaType.APPLICATION_JSON)
 interface OllamaApi {
@@ -15,10 +15,6 @@ interface OllamaApi {
     @GET
     @Path("/tags")
     OllamaTags tags();
-
-    @GET
-    @Path("/version")
-    OllamaVersion version();
 
     @POST
     @Path("/show")

@@ -40,14 +40,6 @@ public class OllamaCatalog {
         }
     }
 
-    public String version() {
-        try {
-            return api.version().version();
-        } catch (RuntimeException e) {
-            throw OllamaFailures.translate(e, config.host(), config.model());
-        }
-    }
-
     /**
      * Whether the model takes tools, from the capabilities Ollama reports (remembered per model). An Ollama too old
      * to report them, or one that cannot be asked, counts as yes: the chat call then says what is wrong.

@@ -39,7 +39,7 @@ public final class OllamaFailures {
                 "The call to Ollama at " + host + " failed: " + failure.getMessage(), failure);
     }
 
-    public static ProblemException unreachable(String host, Throwable cause) {
+    private static ProblemException unreachable(String host, Throwable cause) {
         return new ProblemException(503, "ollama-unreachable", "Ollama is not reachable",
                 "Ollama is not reachable at " + host + ". Is it running (ollama serve)?", cause);
     }
