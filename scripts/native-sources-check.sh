@@ -3,7 +3,7 @@
 #   ./mvnw -B package -Dnative -Dquarkus.native.sources-only=true -DskipTests
 # and inspects what it writes to target/native-sources/ (the input that `native-image` would get):
 #   - native-image.args and the runner jar are there, and the args name that jar;
-#   - the compiled dev.ollamachat.NativeImageHints names every class in EXPECTED below in its
+#   - the compiled dev.ollamachat.api.NativeImageHints names every class in EXPECTED below in its
 #     @RegisterForReflection targets, and names no class that this list lacks (the two lists stay in step);
 #   - the runner jar's META-INF/native-image/reflect-config.json registers each class in EXPECTED with all its
 #     declared constructors, methods and fields (what Jackson needs for records);
@@ -43,12 +43,12 @@ EXPECTED=(
     dev.ollamachat.chat.ChatReply
     'dev.ollamachat.chat.ChatReply$TokenCounts'
     dev.ollamachat.chat.ToolCall
-    dev.ollamachat.chat.StreamEvent
-    'dev.ollamachat.chat.StreamEvent$Token'
-    'dev.ollamachat.chat.StreamEvent$ToolCallRequested'
-    'dev.ollamachat.chat.StreamEvent$ToolResult'
-    'dev.ollamachat.chat.StreamEvent$Done'
-    'dev.ollamachat.chat.StreamEvent$Failed'
+    dev.ollamachat.api.SseEvent
+    'dev.ollamachat.api.SseEvent$Token'
+    'dev.ollamachat.api.SseEvent$ToolCall'
+    'dev.ollamachat.api.SseEvent$ToolResult'
+    'dev.ollamachat.api.SseEvent$Done'
+    'dev.ollamachat.api.SseEvent$Error'
     dev.ollamachat.ollama.OllamaWire
     'dev.ollamachat.ollama.OllamaWire$ChatRequest'
     'dev.ollamachat.ollama.OllamaWire$Message'
@@ -63,7 +63,7 @@ EXPECTED=(
     dev.ollamachat.ollama.OllamaShow
     'dev.ollamachat.ollama.OllamaShow$Request'
 )
-HINTS_CLASS=dev.ollamachat.NativeImageHints
+HINTS_CLASS=dev.ollamachat.api.NativeImageHints
 
 PASSED=0
 FAILED=0

@@ -3,6 +3,8 @@ package dev.ollamachat.api;
 import dev.ollamachat.chat.ChatReply;
 import dev.ollamachat.chat.ChatService;
 import dev.ollamachat.config.ChatConfig;
+import dev.ollamachat.telemetry.TraceLinks;
+import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -13,19 +15,23 @@ import jakarta.ws.rs.core.MediaType;
 public class ChatResource {
 
     private final ChatService chat;
+    private final TraceLinks traces;
     private final int maxMessageLength;
 
-    ChatResource(ChatService chat, ChatConfig config) {
+    ChatResource(ChatService chat, TraceLinks traces, ChatConfig config) {
         this.chat = chat;
+        this.traces = traces;
         this.maxMessageLength = config.maxMessageLength();
     }
 
-    /** One chat turn; runs on a worker thread, because the model and tool calls block. */
+    /** One chat turn, answered when it ends. A client that goes away cancels it, and the Ollama call with it. */
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    public ChatReply chat(ChatRequest body) {
+    public Uni<ChatReply> chat(ChatRequest body) {
         ChatRequest request = ChatRequest.validated(body, maxMessageLength);
-        return chat.chat(request.conversationId(), request.message());
+        TraceLinks.TraceIds trace = traces.current();
+        return chat.reply(request.conversationId(), request.message())
+                .map(reply -> reply.withTrace(trace.traceId(), trace.traceUrl()));
     }
 }

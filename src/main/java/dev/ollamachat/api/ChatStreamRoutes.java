@@ -3,9 +3,9 @@ package dev.ollamachat.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ollamachat.ProblemException;
-import dev.ollamachat.chat.ChatStreamer;
-import dev.ollamachat.chat.StreamEvent;
+import dev.ollamachat.chat.ChatService;
 import dev.ollamachat.config.ChatConfig;
+import dev.ollamachat.telemetry.TraceLinks;
 import io.opentelemetry.api.trace.Span;
 import io.smallrye.mutiny.subscription.Cancellable;
 import io.vertx.core.Context;
@@ -31,13 +31,15 @@ public class ChatStreamRoutes {
     static final String PATH = "/api/chat/stream";
     private static final Logger LOG = Logger.getLogger(ChatStreamRoutes.class);
 
-    private final ChatStreamer streamer;
+    private final ChatService chat;
+    private final TraceLinks traces;
     private final ObjectMapper json;
     private final int maxMessageLength;
     private final long keepAliveMillis;
 
-    ChatStreamRoutes(ChatStreamer streamer, ObjectMapper json, ChatConfig config) {
-        this.streamer = streamer;
+    ChatStreamRoutes(ChatService chat, TraceLinks traces, ObjectMapper json, ChatConfig config) {
+        this.chat = chat;
+        this.traces = traces;
         this.json = json;
         this.maxMessageLength = config.maxMessageLength();
         this.keepAliveMillis = Math.max(1, config.streamKeepAlive().toMillis());
@@ -90,10 +92,9 @@ public class ChatStreamRoutes {
         if (e.status() >= 500) {
             LOG.warnf("%s: %s", e.title(), e.detail());
         }
-        Problem body = new Problem(Problem.TYPE_PREFIX + e.slug(), e.title(), e.status(), e.detail());
         response.setStatusCode(e.status())
                 .putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)
-                .end(write(body));
+                .end(write(Problem.of(e)));
     }
 
     private String write(Object value) {
@@ -111,6 +112,7 @@ public class ChatStreamRoutes {
         private boolean started;
         private boolean finished;
         private long keepAliveTimer = -1;
+        private final TraceLinks.TraceIds trace = traces.current();
         private Cancellable subscription;
 
         EventWriter(RoutingContext context, HttpServerResponse response) {
@@ -122,13 +124,13 @@ public class ChatStreamRoutes {
             response.closeHandler(ignored -> cancel());
             // each signal hops to the request's event loop in order (emitOn would drop events queued before a failure)
             Context eventLoop = context.vertx().getOrCreateContext();
-            subscription = streamer.stream(request.conversationId(), request.message()).subscribe().with(
-                    event -> eventLoop.runOnContext(ignored -> event(event)),
+            subscription = chat.stream(request.conversationId(), request.message()).subscribe().with(
+                    event -> eventLoop.runOnContext(ignored -> event(SseEvent.of(event, trace))),
                     failure -> eventLoop.runOnContext(ignored -> failure(failure)),
                     () -> eventLoop.runOnContext(ignored -> complete()));
         }
 
-        private void event(StreamEvent event) {
+        private void event(SseEvent event) {
             if (finished) {
                 return;
             }
@@ -155,7 +157,7 @@ public class ChatStreamRoutes {
                 return;
             }
             LOG.warnf("Stream failed after it started: %s: %s", problem.title(), problem.detail());
-            event(new StreamEvent.Failed(problem.status(), problem.title(), problem.detail()));
+            event(SseEvent.of(problem));
             complete();
         }
 

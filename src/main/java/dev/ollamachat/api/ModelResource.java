@@ -1,7 +1,6 @@
 package dev.ollamachat.api;
 
 import dev.ollamachat.ollama.OllamaCatalog;
-import dev.ollamachat.ollama.OllamaModels;
 import dev.ollamachat.ollama.OllamaTags;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -13,18 +12,16 @@ import java.util.List;
 public class ModelResource {
 
     private final OllamaCatalog catalog;
-    private final OllamaModels models;
 
-    ModelResource(OllamaCatalog catalog, OllamaModels models) {
+    ModelResource(OllamaCatalog catalog) {
         this.catalog = catalog;
-        this.models = models;
     }
 
     /** The models Ollama has, with the one this service chats with marked. */
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     public ModelsView models() {
-        String configured = models.modelName();
+        String configured = catalog.modelName();
         List<OllamaTags.Model> available = catalog.models();
         List<ModelView> views = available.stream()
                 .map(m -> new ModelView(m.name(), m.size(), m.modifiedAt(),

@@ -1,17 +1,23 @@
 package dev.ollamachat.api;
 
+import dev.ollamachat.ProblemException;
 import jakarta.ws.rs.core.Response;
 
-/** An RFC 9457 problem body. */
+/** An RFC 9457 problem body: the one shape of every error this service answers, on every endpoint. */
 public record Problem(String type, String title, int status, String detail) {
 
     public static final String MEDIA_TYPE = "application/problem+json";
     static final String TYPE_PREFIX = "urn:ollama-chat:problem:";
 
+    static Problem of(ProblemException e) {
+        return new Problem(TYPE_PREFIX + e.slug(), e.title(), e.status(), e.detail());
+    }
+
+    static Response response(ProblemException e) {
+        return Response.status(e.status()).type(MEDIA_TYPE).entity(of(e)).build();
+    }
+
     static Response response(int status, String slug, String title, String detail) {
-        return Response.status(status)
-                .type(MEDIA_TYPE)
-                .entity(new Problem(TYPE_PREFIX + slug, title, status, detail))
-                .build();
+        return response(new ProblemException(status, slug, title, detail));
     }
 }

@@ -18,7 +18,7 @@ public class ProblemMappers {
         if (e.status() >= 500) {
             LOG.warnf("%s: %s", e.title(), e.detail());
         }
-        return Problem.response(e.status(), e.slug(), e.title(), e.detail());
+        return Problem.response(e);
     }
 
     @ServerExceptionMapper

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.langchain4j.internal.JsonSchemaElementUtils;
 import dev.ollamachat.mcp.McpServerUnavailableException;
 import dev.ollamachat.mcp.McpServers;
+import dev.ollamachat.mcp.ToolCatalog;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -24,7 +25,7 @@ public class ToolResource {
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     public ToolsView tools() {
-        McpServers.ToolCatalog catalog = servers.catalog();
+        ToolCatalog catalog = servers.catalog();
         List<ToolView> tools = catalog.tools().stream().map(ToolResource::view).toList();
         List<ServerView> states = servers.connections().stream()
                 .map(c -> new ServerView(c.name(), c.url(), errorOf(catalog, c.name()) == null,
@@ -33,7 +34,7 @@ public class ToolResource {
         return new ToolsView(tools, states);
     }
 
-    private static ToolView view(McpServers.McpTool tool) {
+    private static ToolView view(ToolCatalog.McpTool tool) {
         var spec = tool.specification();
         Map<String, Object> schema = spec.parameters() == null
                 ? Map.of("type", "object", "properties", Map.of())
@@ -41,7 +42,7 @@ public class ToolResource {
         return new ToolView(spec.name(), spec.description(), tool.server().name(), schema);
     }
 
-    private static String errorOf(McpServers.ToolCatalog catalog, String server) {
+    private static String errorOf(ToolCatalog catalog, String server) {
         return catalog.unavailable().stream().filter(e -> e.server().equals(server))
                 .map(McpServerUnavailableException::getMessage).findFirst().orElse(null);
     }

@@ -19,4 +19,9 @@ public record ChatReply(
     /** Tokens Ollama counted over every model call of the turn. */
     public record TokenCounts(int inputTokens, int outputTokens) {
     }
+
+    /** The same reply, linked to the trace it was recorded in. */
+    public ChatReply withTrace(String traceId, String traceUrl) {
+        return new ChatReply(conversationId, reply, model, toolCalls, usage, durationMs, warnings, traceId, traceUrl);
+    }
 }

@@ -1,73 +1,34 @@
 package dev.ollamachat.chat;
 
-import dev.langchain4j.exception.LangChain4jException;
-import dev.langchain4j.model.output.TokenUsage;
-import dev.langchain4j.service.Result;
-import dev.ollamachat.ollama.OllamaFailures;
-import dev.ollamachat.ollama.OllamaModels;
-import dev.ollamachat.telemetry.ChatTelemetry;
-import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.context.Context;
-import io.opentelemetry.context.Scope;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.ws.rs.ProcessingException;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
-/** Runs one chat turn: one at a time per conversation, through the AI service, into a {@link ChatReply}. */
+/** What the endpoints call: one chat turn, streamed as events or collected into one reply. */
 @ApplicationScoped
 public class ChatService {
 
-    private final ChatAssistant assistant;
-    private final ConversationStore conversations;
-    private final OllamaModels models;
-    private final ChatTelemetry telemetry;
+    private final ChatTurns turns;
 
-    ChatService(ChatAssistant assistant, ConversationStore conversations, OllamaModels models,
-            ChatTelemetry telemetry) {
-        this.assistant = assistant;
-        this.telemetry = telemetry;
-        this.conversations = conversations;
-        this.models = models;
+    ChatService(ChatTurns turns) {
+        this.turns = turns;
     }
 
-    public ChatReply chat(String conversationId, String message) {
-        long started = System.nanoTime();
-        String id = conversationId == null ? UUID.randomUUID().toString() : conversationId;
-        Context chat = telemetry.startChat(Context.current(), id, message);
-        Span chatSpan = Span.fromContext(chat);
-        String reply = null;
-        try (Scope ignored = chat.makeCurrent()) {
-            Conversation conversation = conversations.openTurn(id);
-            Conversation.Turn turn = conversation.currentTurn();
-            try {
-                Result<String> result = assistant.chat(id, message);
-                reply = result.content();
-                TraceIds trace = TraceIds.of(chatSpan, telemetry);
-                return new ChatReply(id, reply, models.modelName(), turn.toolCalls(), counts(result.tokenUsage()),
-                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), turn.warnings(), trace.traceId(),
-                        trace.traceUrl());
-            } catch (LangChain4jException | ProcessingException | jakarta.ws.rs.WebApplicationException e) {
-                throw OllamaFailures.translate(e, models.baseUrl(), models.modelName());
-            } finally {
-                conversation.endTurn();
-            }
-        } catch (RuntimeException e) {
-            telemetry.failed(chatSpan, e);
-            throw e;
-        } finally {
-            telemetry.endChat(chat, reply);
-        }
+    /** The turn's events as they happen; a new conversation when {@code conversationId} is null. */
+    public Multi<ChatEvent> stream(String conversationId, String message) {
+        return turns.turn(new TurnRequest(orNew(conversationId), message, true));
     }
 
-    private static ChatReply.TokenCounts counts(TokenUsage usage) {
-        if (usage == null) {
-            return new ChatReply.TokenCounts(0, 0);
-        }
-        return new ChatReply.TokenCounts(orZero(usage.inputTokenCount()), orZero(usage.outputTokenCount()));
+    /** The turn's reply, once the turn has ended; cancelling it stops the turn. */
+    public Uni<ChatReply> reply(String conversationId, String message) {
+        return turns.turn(new TurnRequest(orNew(conversationId), message, false))
+                .select().where(event -> event instanceof ChatEvent.Completed)
+                .collect().last()
+                .map(event -> ((ChatEvent.Completed) event).reply());
     }
 
-    private static int orZero(Integer count) {
-        return count == null ? 0 : count;
+    private static String orNew(String conversationId) {
+        return conversationId == null ? UUID.randomUUID().toString() : conversationId;
     }
 }

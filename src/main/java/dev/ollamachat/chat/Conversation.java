@@ -1,23 +1,22 @@
 package dev.ollamachat.chat;
 
 import dev.langchain4j.memory.ChatMemory;
-import dev.ollamachat.ProblemException;
 import dev.langchain4j.memory.chat.MessageWindowChatMemory;
 import dev.langchain4j.store.memory.chat.InMemoryChatMemoryStore;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.Semaphore;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
 
-/** One conversation: its message window, and a lock so that its turns run one at a time. */
+/**
+ * One conversation: its message window, and a turn lock so that its turns run one at a time. The lock never
+ * blocks a thread: a turn that has to wait gets a future that completes when the turn before it ends.
+ */
 public final class Conversation {
 
     private final String id;
     private final ChatMemory memory;
-    /** A semaphore, not a lock: a streamed turn ends on another thread than the one that began it. */
-    private final Semaphore turnPermit = new Semaphore(1, true);
+    private final ArrayDeque<CompletableFuture<Void>> waitingTurns = new ArrayDeque<>();
+    private boolean turnRunning;
     private volatile long lastUsedNanos;
-    private volatile Turn currentTurn;
 
     Conversation(String id, int maxMessages, long nowNanos) {
         this.id = id;
@@ -46,54 +45,36 @@ public final class Conversation {
     }
 
     /**
-     * Waits (blocking, at most {@code waitMillis}) for the conversation's previous turn to finish, then opens a new
-     * one; answers 409 when the previous turn is still running after that.
+     * Asks for the next turn: completed at once when no turn is running, else when the running one ends. Whoever
+     * gives up waiting completes the future exceptionally (or cancels it); the lock then passes over it.
      */
-    Turn beginTurn(long waitMillis) {
-        try {
-            if (!turnPermit.tryAcquire(waitMillis, TimeUnit.MILLISECONDS)) {
-                throw new ProblemException(409, "conversation-busy", "Conversation busy",
-                        "Conversation " + id + " is still answering an earlier message; retry later");
+    CompletableFuture<Void> requestTurn() {
+        synchronized (this) {
+            if (!turnRunning) {
+                turnRunning = true;
+                return CompletableFuture.completedFuture(null);
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ProblemException(503, "interrupted", "Interrupted", "The service is shutting down");
+            CompletableFuture<Void> waiting = new CompletableFuture<>();
+            waitingTurns.add(waiting);
+            return waiting;
         }
-        currentTurn = new Turn();
-        return currentTurn;
     }
 
-    public void endTurn() {
-        currentTurn = null;
-        turnPermit.release();
-    }
-
-    /** The turn in progress, where tool calls and warnings are recorded; null between turns. */
-    public Turn currentTurn() {
-        return currentTurn;
-    }
-
-    /** What happened during one turn besides the reply text. */
-    public static final class Turn {
-        private final List<ToolCall> toolCalls = new ArrayList<>();
-        private final List<String> warnings = new ArrayList<>();
-
-        public synchronized void recordToolCall(ToolCall call) {
-            toolCalls.add(call);
-        }
-
-        public synchronized void warn(String warning) {
-            if (!warnings.contains(warning)) {
-                warnings.add(warning);
+    /** Ends the running turn and hands the conversation to the next turn still waiting, if any. */
+    void endTurn() {
+        CompletableFuture<Void> next;
+        synchronized (this) {
+            do {
+                next = waitingTurns.poll();
+            } while (next != null && next.isDone());
+            if (next == null) {
+                turnRunning = false;
+                return;
             }
         }
-
-        public synchronized List<ToolCall> toolCalls() {
-            return List.copyOf(toolCalls);
-        }
-
-        public synchronized List<String> warnings() {
-            return List.copyOf(warnings);
+        // completed outside the lock: the next turn starts on this thread
+        if (!next.complete(null)) {
+            endTurn(); // it gave up in the meantime
         }
     }
 }

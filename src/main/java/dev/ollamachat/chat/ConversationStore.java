@@ -1,12 +1,17 @@
 package dev.ollamachat.chat;
 
+import dev.ollamachat.ProblemException;
 import dev.ollamachat.config.ChatConfig;
+import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
 
 /**
@@ -53,13 +58,30 @@ public class ConversationStore {
     }
 
     /**
-     * The conversation with its next turn open: waits (blocking) while an earlier turn of it is still running, up to
-     * twice the Ollama timeout. The caller ends the turn with {@link Conversation#endTurn()}.
+     * The conversation with its next turn open, once an earlier turn of it has ended: waits (without holding a
+     * thread) up to twice the Ollama timeout, then fails with 409. The caller ends the turn with
+     * {@link #endTurn(Conversation)}. A subscriber that cancels while waiting leaves the queue.
      */
-    public Conversation openTurn(String id) {
-        Conversation conversation = getOrCreate(id);
-        conversation.beginTurn(turnWaitMillis);
-        return conversation;
+    public Uni<Conversation> openTurn(String id) {
+        return Uni.createFrom().deferred(() -> {
+            Conversation conversation = getOrCreate(id);
+            CompletableFuture<Void> turn = conversation.requestTurn().orTimeout(turnWaitMillis, TimeUnit.MILLISECONDS);
+            return Uni.createFrom().completionStage(turn)
+                    .onFailure(TimeoutException.class).transform(e -> new ProblemException(409, "conversation-busy",
+                            "Conversation busy",
+                            "Conversation " + id + " is still answering an earlier message; retry later"))
+                    .onCancellation().invoke(() -> {
+                        if (!turn.cancel(false) && !turn.isCompletedExceptionally()) {
+                            conversation.endTurn(); // the turn came just as the caller left
+                        }
+                    })
+                    .replaceWith(conversation);
+        });
+    }
+
+    /** Ends a turn opened by {@link #openTurn(String)}. */
+    public void endTurn(Conversation conversation) {
+        conversation.endTurn();
     }
 
     public synchronized Optional<Conversation> find(String id) {

@@ -22,6 +22,13 @@ public interface ChatConfig {
     @WithDefault("15s")
     Duration streamKeepAlive();
 
+    /**
+     * Rounds of tool calls in one turn (MAX_TOOL_ROUNDS). After the last, the model is asked once more without tools;
+     * 0 offers no tools at all.
+     */
+    @WithDefault("10")
+    int maxToolRounds();
+
     /** Longest user message accepted, in characters (MAX_MESSAGE_LENGTH). */
     @WithDefault("32000")
     int maxMessageLength();
@@ -35,13 +42,9 @@ public interface ChatConfig {
         @WithDefault("llama3.1:8b")
         String model();
 
-        /** Longest wait for one Ollama call before the chat answers 504 (OLLAMA_TIMEOUT). */
+        /** Longest silence from Ollama during a chat (before its first line, or between two) before 504 (OLLAMA_TIMEOUT). */
         @WithDefault("120s")
         Duration timeout();
-
-        /** Timeout of the readiness and model-list calls to Ollama. */
-        @WithDefault("3s")
-        Duration probeTimeout();
 
         /** Connections to Ollama that streamed chats may hold at once (OLLAMA_MAX_CONNECTIONS). */
         @WithDefault("1024")

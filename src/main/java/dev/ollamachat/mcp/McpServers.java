@@ -61,14 +61,14 @@ public class McpServers {
         return connections;
     }
 
-    /** Every tool of every reachable server; a tool name taken by an earlier server is skipped. */
+    /** Blocking: every tool of every reachable server; a tool name taken by an earlier server is skipped. */
     public ToolCatalog catalog() {
-        Map<String, McpTool> tools = new LinkedHashMap<>();
+        Map<String, ToolCatalog.McpTool> tools = new LinkedHashMap<>();
         List<McpServerUnavailableException> unavailable = new ArrayList<>();
         for (McpServerConnection connection : connections) {
             try {
                 for (ToolSpecification spec : connection.listTools()) {
-                    tools.putIfAbsent(spec.name(), new McpTool(spec, connection));
+                    tools.putIfAbsent(spec.name(), new ToolCatalog.McpTool(spec, connection));
                 }
             } catch (McpServerUnavailableException e) {
                 unavailable.add(e);
@@ -80,13 +80,5 @@ public class McpServers {
     @PreDestroy
     void close() {
         connections.forEach(McpServerConnection::close);
-    }
-
-    /** A tool and the server that serves it. */
-    public record McpTool(ToolSpecification specification, McpServerConnection server) {
-    }
-
-    /** The tools on offer now, and the servers that could not be asked. */
-    public record ToolCatalog(List<McpTool> tools, List<McpServerUnavailableException> unavailable) {
     }
 }

@@ -1,15 +1,14 @@
 package dev.ollamachat.ollama;
 
 import dev.ollamachat.config.ChatConfig;
-import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
+import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.net.URI;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
 
-/** Asks Ollama which models it has; failures come out as problems that name Ollama. */
+/** Asks Ollama which models it has and what they can do; failures come out as problems that name Ollama. */
 @ApplicationScoped
 public class OllamaCatalog {
 
@@ -17,20 +16,22 @@ public class OllamaCatalog {
     private final OllamaApi api;
     private final Map<String, Boolean> toolSupport = new ConcurrentHashMap<>();
 
-    OllamaCatalog(ChatConfig config) {
+    OllamaCatalog(ChatConfig config, @RestClient OllamaApi api) {
         this.config = config.ollama();
-        long timeoutMs = this.config.probeTimeout().toMillis();
-        this.api = QuarkusRestClientBuilder.newBuilder()
-                .baseUri(URI.create(this.config.host()))
-                .connectTimeout(timeoutMs, TimeUnit.MILLISECONDS)
-                .readTimeout(timeoutMs, TimeUnit.MILLISECONDS)
-                .build(OllamaApi.class);
+        this.api = api;
     }
 
+    /** The model chats use (OLLAMA_MODEL). */
     public String modelName() {
         return config.model();
     }
 
+    /** Ollama's base URL (OLLAMA_HOST). */
+    public String baseUrl() {
+        return config.host();
+    }
+
+    /** Blocking: the models Ollama has. */
     public List<OllamaTags.Model> models() {
         try {
             OllamaTags tags = api.tags();
@@ -44,15 +45,15 @@ public class OllamaCatalog {
      * Whether the model takes tools, from the capabilities Ollama reports (remembered per model). An Ollama too old
      * to report them, or one that cannot be asked, counts as yes: the chat call then says what is wrong.
      */
-    public boolean supportsTools(String model) {
-        return toolSupport.computeIfAbsent(model, m -> {
-            try {
-                OllamaShow show = api.show(new OllamaShow.Request(m));
-                return show == null || show.capabilities() == null || show.capabilities().contains("tools");
-            } catch (RuntimeException e) {
-                return true;
-            }
-        });
+    public Uni<Boolean> supportsTools(String model) {
+        Boolean known = toolSupport.get(model);
+        if (known != null) {
+            return Uni.createFrom().item(known);
+        }
+        return api.show(new OllamaShow.Request(model))
+                .map(show -> show == null || show.capabilities() == null || show.capabilities().contains("tools"))
+                .invoke(supported -> toolSupport.put(model, supported))
+                .onFailure().recoverWithItem(true);
     }
 
     /** True when a model of that name is present; "llama3.1" matches "llama3.1:latest". */

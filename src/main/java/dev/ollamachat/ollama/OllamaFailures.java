@@ -23,7 +23,7 @@ public final class OllamaFailures {
                 return answeredWithError(http.statusCode(), http.getMessage(), host, model, failure);
             }
             if (t instanceof WebApplicationException web && web.getResponse() != null) {
-                return answeredWithError(web.getResponse().getStatus(), web.getMessage(), host, model, failure);
+                return answeredWithError(web.getResponse().getStatus(), bodyOf(web), host, model, failure);
             }
             if (isTimeout(t)) {
                 return new ProblemException(504, "ollama-timeout", "Ollama timed out",
@@ -36,7 +36,26 @@ public final class OllamaFailures {
             }
         }
         return new ProblemException(502, "ollama-error", "Ollama call failed",
-                "The call to Ollama at " + host + " failed: " + failure.getMessage(), failure);
+                "The call to Ollama at " + host + " failed: " + describe(failure), failure);
+    }
+
+    /** Ollama's error body, when the client kept it; the exception's own message names Java classes. */
+    private static String bodyOf(WebApplicationException web) {
+        try {
+            return web.getResponse().readEntity(String.class);
+        } catch (RuntimeException unreadable) {
+            return null;
+        }
+    }
+
+    /** The innermost message, never a Java class name: the detail is shown to the user. */
+    private static String describe(Throwable failure) {
+        Throwable root = failure;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = root.getMessage();
+        return message == null || message.isBlank() ? "the connection failed" : message;
     }
 
     private static ProblemException unreachable(String host, Throwable cause) {

@@ -14,24 +14,22 @@ import org.eclipse.microprofile.health.Readiness;
 public class OllamaHealthCheck implements HealthCheck {
 
     private final OllamaCatalog catalog;
-    private final OllamaModels models;
 
-    OllamaHealthCheck(OllamaCatalog catalog, OllamaModels models) {
+    OllamaHealthCheck(OllamaCatalog catalog) {
         this.catalog = catalog;
-        this.models = models;
     }
 
     @Override
     public HealthCheckResponse call() {
         HealthCheckResponseBuilder response = HealthCheckResponse.named("ollama")
-                .withData("url", models.baseUrl())
-                .withData("model", models.modelName());
+                .withData("url", catalog.baseUrl())
+                .withData("model", catalog.modelName());
         try {
             List<OllamaTags.Model> available = catalog.models();
-            boolean present = OllamaCatalog.contains(available, models.modelName());
+            boolean present = OllamaCatalog.contains(available, catalog.modelName());
             response.withData("reachable", true).withData("modelPresent", present);
             if (!present) {
-                response.withData("hint", "ollama pull " + models.modelName());
+                response.withData("hint", "ollama pull " + catalog.modelName());
             }
             return response.status(present).build();
         } catch (ProblemException e) {

@@ -35,12 +35,12 @@ import java.util.Optional;
  * span per tool call, each with the OpenInference, GenAI and guide attributes named in {@link SpanNames}.
  */
 @ApplicationScoped
-public class ChatTelemetry {
+class ChatTelemetry {
 
-    /** The conversation a span belongs to, for spans created where the conversation is not at hand. */
-    public static final ContextKey<String> CONVERSATION_ID = ContextKey.named("ollama-chat.conversation-id");
-    /** The span the chat span was started under (the HTTP server span), which Phoenix treats as the trace's root. */
-    private static final ContextKey<Span> ROOT = ContextKey.named("ollama-chat.root-span");
+    /** The conversation the current turn belongs to, for the LLM and tool spans inside it. */
+    static final ContextKey<String> CONVERSATION_ID = ContextKey.named("ollama-chat.conversation-id");
+    /** Whether the current turn is relayed token by token (the SSE endpoint), which names its LLM spans. */
+    static final ContextKey<Boolean> STREAMED = ContextKey.named("ollama-chat.streamed");
 
     private final Tracer tracer;
     private final boolean enabled;
@@ -64,26 +64,23 @@ public class ChatTelemetry {
         return enabled;
     }
 
+    Tracer tracer() {
+        return tracer;
+    }
+
     // ---- chat (CHAIN) spans
 
-    /** Starts the span of one chat turn under {@code parent}; the returned context carries span and conversation. */
-    public Context startChat(Context parent, String conversationId, String message) {
-        Span span = tracer.spanBuilder(CHAT).setParent(parent).setSpanKind(SpanKind.INTERNAL).startSpan();
-        describeTurn(span, conversationId, message);
-        // Phoenix's Sessions view reads a turn's input and output from the trace's root: the HTTP server span
-        describeTurn(Span.fromContext(parent), conversationId, message);
-        return parent.with(span).with(CONVERSATION_ID, conversationId).with(ROOT, Span.fromContext(parent));
-    }
-
-    public void endChat(Context chat, String reply) {
-        for (Span span : List.of(Span.fromContext(chat), Optional.ofNullable(chat.get(ROOT)).orElse(Span.getInvalid()))) {
-            setIfPresent(span, OUTPUT_VALUE, content.output(reply));
-            span.setAttribute(OUTPUT_MIME_TYPE, MIME_TEXT);
+    /** The output side of a turn's span (and of the trace's root, which Phoenix's Sessions view reads). */
+    void describeTurnOutput(Span span, String reply) {
+        if (!span.isRecording()) {
+            return;
         }
-        Span.fromContext(chat).end();
+        setIfPresent(span, OUTPUT_VALUE, content.output(reply));
+        span.setAttribute(OUTPUT_MIME_TYPE, MIME_TEXT);
     }
 
-    private void describeTurn(Span span, String conversationId, String message) {
+    /** The input side of a turn's span (and of the trace's root, which Phoenix's Sessions view reads). */
+    void describeTurn(Span span, String conversationId, String message) {
         if (!span.isRecording()) {
             return;
         }
@@ -96,16 +93,8 @@ public class ChatTelemetry {
 
     // ---- LLM spans
 
-    /** Starts an LLM span for a model call this service makes itself (the streaming path). */
-    public Span startLlm(Context parent, String model, List<ChatMessage> messages, List<ToolSpecification> tools,
-            Map<String, Object> parameters) {
-        Span span = tracer.spanBuilder(LLM_STREAMING).setParent(parent).setSpanKind(SpanKind.CLIENT).startSpan();
-        describeLlmRequest(span, OPERATION_STREAMING, model, messages, tools, parameters, parent.get(CONVERSATION_ID));
-        return span;
-    }
-
     /** The request side of an LLM span: model, messages, tools, parameters. */
-    public void describeLlmRequest(Span span, String operation, String model, List<ChatMessage> messages,
+    void describeLlmRequest(Span span, String operation, String model, List<ChatMessage> messages,
             List<ToolSpecification> tools, Map<String, Object> parameters, String conversationId) {
         if (!span.isRecording()) {
             return;
@@ -150,7 +139,7 @@ public class ChatTelemetry {
     }
 
     /** The response side of an LLM span: reply, tool calls, token counts, finish reason, duration. */
-    public void describeLlmResponse(Span span, String responseModel, AiMessage reply, Integer inputTokens,
+    void describeLlmResponse(Span span, String responseModel, AiMessage reply, Integer inputTokens,
             Integer outputTokens, String finishReason, long durationMs) {
         if (!span.isRecording()) {
             return;
@@ -182,19 +171,20 @@ public class ChatTelemetry {
         }
     }
 
-    /** The first token of a streamed answer: an event, and the time to it. */
-    public void firstToken(Span span, long timeToFirstTokenMs) {
+    /** The first token of a streamed answer: an event at the time it came, and the time to it. */
+    void firstToken(Span span, long timeToFirstTokenMs, long atEpochNanos) {
         if (!span.isRecording()) {
             return;
         }
-        span.addEvent(FIRST_TOKEN_EVENT, Attributes.of(LLM_TIME_TO_FIRST_TOKEN_MS, timeToFirstTokenMs));
+        span.addEvent(FIRST_TOKEN_EVENT, Attributes.of(LLM_TIME_TO_FIRST_TOKEN_MS, timeToFirstTokenMs), atEpochNanos,
+                java.util.concurrent.TimeUnit.NANOSECONDS);
         span.setAttribute(LLM_TIME_TO_FIRST_TOKEN_MS, timeToFirstTokenMs);
         span.setAttribute(GEN_AI_TIME_TO_FIRST_CHUNK, timeToFirstTokenMs / 1000.0);
     }
 
     // ---- TOOL spans
 
-    public Span startTool(Context parent, ToolExecutionRequest call, String server, String serverUrl,
+    Span startTool(Context parent, ToolExecutionRequest call, String server, String serverUrl,
             String description) {
         Span span = tracer.spanBuilder(TOOL_PREFIX + call.name()).setParent(parent).setSpanKind(SpanKind.INTERNAL)
                 .startSpan();
@@ -224,7 +214,7 @@ public class ChatTelemetry {
         return span;
     }
 
-    public void endTool(Span span, String result, String error) {
+    void endTool(Span span, String result, String error) {
         if (error != null) {
             setIfPresent(span, OUTPUT_VALUE, content.output(error));
             span.setAttribute(ERROR_TYPE, "tool_error");
@@ -239,7 +229,7 @@ public class ChatTelemetry {
     // ---- endings shared by every span
 
     /** Marks a span failed: status ERROR, an exception event, and error.type. Does not end it. */
-    public void failed(Span span, Throwable failure) {
+    void failed(Span span, Throwable failure) {
         String type = failure instanceof ProblemException problem ? problem.slug() : failure.getClass().getName();
         span.setAttribute(ERROR_TYPE, type);
         span.setStatus(StatusCode.ERROR, failure.getMessage() == null ? type : failure.getMessage());
@@ -247,13 +237,13 @@ public class ChatTelemetry {
     }
 
     /** Marks a span cut short by the client going away. Does not end it. */
-    public void cancelled(Span span) {
+    void cancelled(Span span) {
         span.setAttribute(CANCELLED, true);
         span.addEvent(CANCELLED_ERROR_TYPE);
     }
 
     /** A link that opens the trace in Phoenix, when PHOENIX_UI_URL is set. */
-    public Optional<String> traceUrl(String traceId) {
+    Optional<String> traceUrl(String traceId) {
         return uiUrl.map(url -> url + "/redirects/traces/" + traceId);
     }
 

@@ -56,7 +56,9 @@ class ChatResourceTest {
         assertEquals(1, requests.size());
         JsonNode sent = MAPPER.readTree(requests.get(0).getBodyAsString());
         assertEquals(FakeOllama.MODEL, sent.get("model").asText());
-        assertFalse(sent.get("stream").asBoolean(true), "the blocking endpoint asks Ollama for one JSON answer");
+        assertTrue(sent.get("stream").asBoolean(false),
+                "one engine for both endpoints: the blocking one collects the same stream");
+        assertFalse(sent.has("options"), "nothing is sent that was not configured (no temperature)");
         JsonNode messages = sent.get("messages");
         assertEquals("system", messages.get(0).get("role").asText());
         assertEquals("user", messages.get(messages.size() - 1).get("role").asText());

@@ -69,7 +69,7 @@ class ConversationResourceTest {
 
     @Test
     void concurrentMessagesToOneConversationTakeTurns() throws Exception {
-        ollama.answerChat(FakeOllama.json(200, FakeOllama.reply("noted", 5, 1)).withFixedDelay(150));
+        ollama.answerChat(FakeOllama.ndjson(FakeOllama.reply("noted", 5, 1)).withFixedDelay(150));
         String id = "concurrent-" + UUID.randomUUID();
         int senders = 6;
         ExecutorService pool = Executors.newFixedThreadPool(senders);

@@ -114,7 +114,7 @@ class ErrorResponsesTest {
     @Test
     void slowOllamaIs504() {
         // the test profile sets the Ollama timeout to 3 s
-        ollama.answerChat(FakeOllama.json(200, FakeOllama.reply("late", 1, 1)).withFixedDelay(4_500));
+        ollama.answerChat(FakeOllama.ndjson(FakeOllama.reply("late", 1, 1)).withFixedDelay(4_500));
         problem(postChat("{\"message\":\"hi\"}"), 504, "ollama-timeout")
                 .body("detail", containsString(ollama.url()));
     }

@@ -75,13 +75,47 @@ class ConversationStoreTest {
     @Test
     void aSecondTurnWaitsForTheFirstAndGivesUpWith409() throws Exception {
         ConversationStore store = store(10, 10, Duration.ofHours(1));
-        Conversation first = store.openTurn("busy");
-        ProblemException busy = assertThrows(ProblemException.class, () -> store.openTurn("busy"));
+        Conversation first = store.openTurn("busy").await().indefinitely();
+        ProblemException busy = assertThrows(ProblemException.class,
+                () -> store.openTurn("busy").await().indefinitely());
         assertEquals(409, busy.status());
-        first.endTurn();
-        Conversation next = store.openTurn("busy");
+        store.endTurn(first);
+        Conversation next = store.openTurn("busy").await().indefinitely();
         assertSame(first, next);
-        assertTrue(next.currentTurn() != null);
-        next.endTurn();
+        store.endTurn(next);
+    }
+
+    @Test
+    void aWaitingTurnStartsWhenThePreviousEndsWithoutHoldingAThread() throws Exception {
+        ConversationStore store = store(10, 10, Duration.ofHours(1));
+        Conversation first = store.openTurn("queue").await().indefinitely();
+        java.util.concurrent.CompletableFuture<Conversation> second = store.openTurn("queue")
+                .subscribeAsCompletionStage();
+        java.util.concurrent.CompletableFuture<Conversation> third = store.openTurn("queue")
+                .subscribeAsCompletionStage();
+        assertFalse(second.isDone(), "the second turn waits while the first runs");
+        store.endTurn(first);
+        assertSame(first, second.get(1, java.util.concurrent.TimeUnit.SECONDS), "then it runs");
+        assertFalse(third.isDone(), "one turn at a time: the third still waits");
+        store.endTurn(first);
+        assertSame(first, third.get(1, java.util.concurrent.TimeUnit.SECONDS));
+        store.endTurn(first);
+    }
+
+    @Test
+    void aTurnThatGaveUpWaitingIsSkipped() throws Exception {
+        ConversationStore store = store(10, 10, Duration.ofHours(1));
+        Conversation first = store.openTurn("skip").await().indefinitely();
+        var gaveUp = store.openTurn("skip").subscribe().with(c -> {
+            throw new AssertionError("a cancelled turn must not run");
+        });
+        java.util.concurrent.CompletableFuture<Conversation> next = store.openTurn("skip")
+                .subscribeAsCompletionStage();
+        gaveUp.cancel();
+        store.endTurn(first);
+        assertSame(first, next.get(1, java.util.concurrent.TimeUnit.SECONDS),
+                "the turn behind the one that left gets the conversation");
+        store.endTurn(first);
+        assertSame(first, store.openTurn("skip").await().atMost(Duration.ofSeconds(1)), "and it is free again after");
     }
 }

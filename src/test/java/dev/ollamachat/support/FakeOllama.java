@@ -79,17 +79,17 @@ public final class FakeOllama {
         server.stubFor(chat().willReturn(response));
     }
 
-    /** A plain assistant reply with token counts. */
+    /** A plain assistant reply with token counts, streamed as Ollama streams it: one content line, one done line. */
     public void answerChatWith(String text, int promptTokens, int evalTokens) {
-        answerChat(json(200, reply(text, promptTokens, evalTokens)));
+        answerChat(ndjson(reply(text, promptTokens, evalTokens)));
     }
 
     /** First call: the model asks for {@code tool} with {@code argumentsJson}; once a tool result is sent: {@code finalText}. */
     public void answerWithToolCall(String tool, String argumentsJson, String finalText) {
-        server.stubFor(chat().atPriority(5).willReturn(json(200, toolCall(tool, argumentsJson))));
+        server.stubFor(chat().atPriority(5).willReturn(ndjson(toolCall(tool, argumentsJson))));
         server.stubFor(chat().atPriority(1)
                 .withRequestBody(matchingJsonPath("$.messages[?(@.role == 'tool')]"))
-                .willReturn(json(200, reply(finalText, 229, 13))));
+                .willReturn(ndjson(reply(finalText, 229, 13))));
     }
 
     public MappingBuilder chat() {
@@ -102,6 +102,12 @@ public final class FakeOllama {
 
     public static ResponseDefinitionBuilder json(int status, String body) {
         return aResponse().withStatus(status).withHeader("Content-Type", JSON).withBody(body);
+    }
+
+    /** A 200 NDJSON answer of these lines (each a whole JSON object), as Ollama answers a streamed chat. */
+    public static ResponseDefinitionBuilder ndjson(String... lines) {
+        return aResponse().withStatus(200).withHeader("Content-Type", NDJSON)
+                .withBody(String.join("\n", lines) + "\n");
     }
 
     public static ResponseDefinitionBuilder fixture(int status, String name) {

@@ -170,10 +170,9 @@ public final class ScriptedOllama {
             return this;
         }
 
-        /** Answers one JSON object (a non-streamed reply) instead of a stream. */
+        /** Answers a whole reply in one NDJSON line (content, tool calls and done together). */
         public Script answer(String json) {
-            this.errorBody = json;
-            return this;
+            return line(json);
         }
 
         /** Answers an HTTP error instead of a stream. */

@@ -1,12 +1,7 @@
-package dev.ollamachat;
+package dev.ollamachat.api;
 
-import dev.ollamachat.api.ChatRequest;
-import dev.ollamachat.api.ConversationView;
-import dev.ollamachat.api.ModelResource;
-import dev.ollamachat.api.Problem;
-import dev.ollamachat.api.ToolResource;
 import dev.ollamachat.chat.ChatReply;
-import dev.ollamachat.chat.StreamEvent;
+
 import dev.ollamachat.chat.ToolCall;
 import dev.ollamachat.ollama.OllamaShow;
 import dev.ollamachat.ollama.OllamaTags;
@@ -24,7 +19,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * that the list reads as the full set and the check can name what is missing.
  *
  * <p>Everything else that the native image needs is registered by the extensions: the CDI beans, the
- * {@code @ConfigMapping} interfaces, the MCP calculator tools, the LangChain4j AI service, the REST client
+ * {@code @ConfigMapping} interfaces, the MCP calculator tools, the REST client
  * interfaces, the log filter, the config interceptor named in {@code META-INF/services}, and the static web
  * files under {@code META-INF/resources}.
  */
@@ -40,16 +35,16 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         ToolResource.ServerView.class,
         ModelResource.ModelsView.class,
         ModelResource.ModelView.class,
-        // chat replies and the Server-Sent Events of a streamed turn (dev.ollamachat.chat)
+        // chat replies (dev.ollamachat.chat) and the Server-Sent Events of a streamed turn (dev.ollamachat.api)
         ChatReply.class,
         ChatReply.TokenCounts.class,
         ToolCall.class,
-        StreamEvent.class,
-        StreamEvent.Token.class,
-        StreamEvent.ToolCallRequested.class,
-        StreamEvent.ToolResult.class,
-        StreamEvent.Done.class,
-        StreamEvent.Failed.class,
+        SseEvent.class,
+        SseEvent.Token.class,
+        SseEvent.ToolCall.class,
+        SseEvent.ToolResult.class,
+        SseEvent.Done.class,
+        SseEvent.Error.class,
         // Ollama's wire format (dev.ollamachat.ollama)
         OllamaWire.class,
         OllamaWire.ChatRequest.class,

@@ -1,0 +1,19 @@
+package dev.ollamachat.mcp;
+
+import dev.langchain4j.agent.tool.ToolExecutionRequest;
+
+/**
+ * The tools a chat may use. Both methods block (they talk to MCP servers), so callers run them on a worker
+ * thread. Decorators hook in here (the tool spans do).
+ */
+public interface Toolbox {
+
+    /** The tools on offer now, and the servers that could not be reached. */
+    ToolCatalog offer();
+
+    /**
+     * Runs one tool call the model asked for. Never throws for a tool that fails, a server that is gone or a tool
+     * that does not exist: each comes back as the outcome's error, which the model is shown.
+     */
+    ToolOutcome run(ToolCatalog catalog, ToolExecutionRequest request);
+}

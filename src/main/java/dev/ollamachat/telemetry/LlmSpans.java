@@ -1,0 +1,131 @@
+package dev.ollamachat.telemetry;
+
+import dev.langchain4j.agent.tool.ToolSpecification;
+import dev.langchain4j.model.chat.listener.ChatModelErrorContext;
+import dev.langchain4j.model.chat.listener.ChatModelListener;
+import dev.langchain4j.model.chat.listener.ChatModelRequestContext;
+import dev.langchain4j.model.chat.listener.ChatModelResponseContext;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.output.FinishReason;
+import dev.langchain4j.model.output.TokenUsage;
+import dev.ollamachat.ollama.OllamaResponseMetadata;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One LLM span per model call, on every endpoint, as a LangChain4j {@link ChatModelListener}. The span is the parent
+ * of the HTTP call to Ollama: it is current in the request's Vert.x context from the request to the response.
+ */
+@ApplicationScoped
+class LlmSpans implements ChatModelListener {
+
+    private static final String SPAN = LlmSpans.class.getName() + ".span";
+    private static final String SCOPE = LlmSpans.class.getName() + ".scope";
+    private static final String STARTED_NANOS = LlmSpans.class.getName() + ".started";
+    private static final String STARTED_EPOCH_NANOS = LlmSpans.class.getName() + ".started-epoch";
+
+    private final ChatTelemetry telemetry;
+
+    LlmSpans(ChatTelemetry telemetry) {
+        this.telemetry = telemetry;
+    }
+
+    @Override
+    public void onRequest(ChatModelRequestContext context) {
+        if (!telemetry.enabled()) {
+            return;
+        }
+        Context parent = Context.current();
+        boolean streamed = Boolean.TRUE.equals(parent.get(ChatTelemetry.STREAMED));
+        Span span = telemetry.tracer().spanBuilder(streamed ? SpanNames.LLM_STREAMING : SpanNames.LLM_BLOCKING)
+                .setParent(parent).setSpanKind(SpanKind.CLIENT).startSpan();
+        ChatRequest request = context.chatRequest();
+        List<ToolSpecification> tools = request.toolSpecifications() == null ? List.of() : request.toolSpecifications();
+        telemetry.describeLlmRequest(span, streamed ? SpanNames.OPERATION_STREAMING : SpanNames.OPERATION_BLOCKING,
+                request.modelName(), request.messages(), tools, sentParameters(request),
+                parent.get(ChatTelemetry.CONVERSATION_ID));
+        Map<Object, Object> attributes = context.attributes();
+        attributes.put(SPAN, span);
+        attributes.put(STARTED_NANOS, System.nanoTime());
+        Instant now = Instant.now();
+        attributes.put(STARTED_EPOCH_NANOS, TimeUnit.SECONDS.toNanos(now.getEpochSecond()) + now.getNano());
+        if (Vertx.currentContext() != null) {
+            attributes.put(SCOPE, parent.with(span).makeCurrent());
+        }
+    }
+
+    @Override
+    public void onResponse(ChatModelResponseContext context) {
+        Span span = (Span) context.attributes().get(SPAN);
+        if (span == null) {
+            return;
+        }
+        ChatResponse response = context.chatResponse();
+        TokenUsage usage = response.tokenUsage();
+        if (response.metadata() instanceof OllamaResponseMetadata ollama && ollama.timeToFirstTokenNanos() != null) {
+            long nanos = ollama.timeToFirstTokenNanos();
+            long startedEpochNanos = (Long) context.attributes().get(STARTED_EPOCH_NANOS);
+            telemetry.firstToken(span, TimeUnit.NANOSECONDS.toMillis(nanos), startedEpochNanos + nanos);
+        }
+        telemetry.describeLlmResponse(span, response.metadata().modelName(), response.aiMessage(),
+                usage == null ? null : usage.inputTokenCount(), usage == null ? null : usage.outputTokenCount(),
+                finishReason(response.finishReason()), elapsedMs(context.attributes()));
+        end(span, context.attributes());
+    }
+
+    @Override
+    public void onError(ChatModelErrorContext context) {
+        Span span = (Span) context.attributes().get(SPAN);
+        if (span == null) {
+            return;
+        }
+        if (context.error() instanceof CancellationException) {
+            telemetry.cancelled(span);
+        } else {
+            telemetry.failed(span, context.error());
+        }
+        end(span, context.attributes());
+    }
+
+    private static void end(Span span, Map<Object, Object> attributes) {
+        Object scope = attributes.remove(SCOPE);
+        if (scope instanceof Scope open) {
+            open.close();
+        }
+        span.end();
+    }
+
+    /** The parameters Ollama was sent, and only those. */
+    private static Map<String, Object> sentParameters(ChatRequest request) {
+        Map<String, Object> parameters = new LinkedHashMap<>();
+        parameters.put("model", request.modelName());
+        if (request.temperature() != null) {
+            parameters.put("temperature", request.temperature());
+        }
+        parameters.put("stream", true);
+        return parameters;
+    }
+
+    private static String finishReason(FinishReason reason) {
+        if (reason == null || reason == FinishReason.STOP) {
+            return "stop";
+        }
+        return reason == FinishReason.TOOL_EXECUTION ? "tool_calls" : reason.name().toLowerCase();
+    }
+
+    private static long elapsedMs(Map<Object, Object> attributes) {
+        Object started = attributes.get(STARTED_NANOS);
+        return started instanceof Long nanos ? TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nanos) : 0;
+    }
+}

@@ -1,0 +1,103 @@
+package dev.ollamachat.telemetry;
+
+import dev.ollamachat.chat.ChatEvent;
+import dev.ollamachat.chat.ChatTurns;
+import dev.ollamachat.chat.TurnRequest;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.subscription.Cancellable;
+import io.vertx.core.Vertx;
+import jakarta.annotation.Priority;
+import jakarta.decorator.Decorator;
+import jakarta.decorator.Delegate;
+import jakarta.inject.Inject;
+
+/**
+ * The {@code chat} span (CHAIN) of every turn, on every endpoint, as a decorator around the chat engine. The span is
+ * current in the request's Vert.x context while the turn runs, so the LLM and tool spans of the turn hang under it.
+ * A turn cancelled by its client is cancelled inside first, so that its LLM span ends before the chat span.
+ */
+@Decorator
+@Priority(10)
+class TurnSpans implements ChatTurns {
+
+    @Inject
+    @Delegate
+    ChatTurns engine;
+
+    @Inject
+    ChatTelemetry telemetry;
+
+    @Override
+    public Multi<ChatEvent> turn(TurnRequest request) {
+        if (!telemetry.enabled()) {
+            return engine.turn(request);
+        }
+        return Multi.createFrom().emitter(emitter -> {
+            TracedTurn traced = new TracedTurn(Context.current(), request);
+            Cancellable turn = engine.turn(request).subscribe().with(
+                    event -> {
+                        if (event instanceof ChatEvent.Completed completed) {
+                            traced.output(completed.reply().reply());
+                        }
+                        emitter.emit(event);
+                    },
+                    failure -> {
+                        traced.end(failure, false);
+                        emitter.fail(failure);
+                    },
+                    () -> {
+                        traced.end(null, false);
+                        emitter.complete();
+                    });
+            emitter.onTermination(() -> {
+                turn.cancel();
+                traced.end(null, true);
+            });
+        });
+    }
+
+    /** One turn's span, its scope in the request's context, and the trace's root span. */
+    private final class TracedTurn {
+        private final Span span;
+        private final Span root;
+        private final Scope scope;
+        private boolean ended;
+
+        TracedTurn(Context parent, TurnRequest request) {
+            root = Span.fromContext(parent);
+            span = telemetry.tracer().spanBuilder(SpanNames.CHAT).setParent(parent).setSpanKind(SpanKind.INTERNAL)
+                    .startSpan();
+            telemetry.describeTurn(span, request.conversationId(), request.message());
+            // Phoenix's Sessions view reads a turn's input and output from the trace's root: the HTTP server span
+            telemetry.describeTurn(root, request.conversationId(), request.message());
+            Context turn = parent.with(span)
+                    .with(ChatTelemetry.CONVERSATION_ID, request.conversationId())
+                    .with(ChatTelemetry.STREAMED, request.streamed());
+            // only a Vert.x context keeps the scope for the whole turn, whichever thread ends it
+            scope = Vertx.currentContext() == null ? Scope.noop() : turn.makeCurrent();
+        }
+
+        void output(String reply) {
+            telemetry.describeTurnOutput(span, reply);
+            telemetry.describeTurnOutput(root, reply);
+        }
+
+        synchronized void end(Throwable failure, boolean cancelled) {
+            if (ended) {
+                return;
+            }
+            ended = true;
+            if (failure != null) {
+                telemetry.failed(span, failure);
+            } else if (cancelled) {
+                telemetry.cancelled(span);
+            }
+            scope.close();
+            span.end();
+        }
+    }
+}
