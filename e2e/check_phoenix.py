@@ -81,7 +81,19 @@ def ancestors(span, by_id):
 
 
 def attr(span, key):
-    return (span.get("attributes") or {}).get(key)
+    """An attribute by its dotted OTel name, whether Phoenix returns it flat or nested (lists for the indices)."""
+    attributes = span.get("attributes") or {}
+    if key in attributes:
+        return attributes[key]
+    node = attributes
+    for part in key.split("."):
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return None
+    return node
 
 
 def check_trace(c, expected, spans):
@@ -104,6 +116,9 @@ def check_trace(c, expected, spans):
         c.check(attr(chat, "session.id") == expected["conversationId"],
                 "%s: chat session.id = conversationId" % label, attr(chat, "session.id"))
     chat_id = chat["context"]["span_id"]
+    quarkus_spans = [s["name"] for s in spans if s["name"].startswith("langchain4j.")]
+    c.check(not quarkus_spans, "%s: no langchain4j.* (AI-service) spans, one engine writes them all" % label,
+            quarkus_spans)
 
     llms = [s for s in spans if s["name"] == expected["llmName"]]
     count = expected.get("llmCount")
@@ -116,6 +131,9 @@ def check_trace(c, expected, spans):
         model = attr(llm, "llm.model_name")
         c.check(isinstance(model, str) and model.split(":")[0] == expected["model"].split(":")[0],
                 which + " llm.model_name %s" % model, model)
+        c.check(attr(llm, "gen_ai.request.temperature") is None and attr(llm, "gen_ai.request.top_p") is None,
+                which + " has no gen_ai.request.temperature/top_p: none was configured or sent",
+                {k: attr(llm, k) for k in ("gen_ai.request.temperature", "gen_ai.request.top_p")})
         if not expected["error"]:
             prompt, completion, total = (attr(llm, "llm.token_count." + k) for k in ("prompt", "completion", "total"))
             c.check(isinstance(prompt, int) and isinstance(completion, int) and prompt > 0 and completion > 0
@@ -133,6 +151,11 @@ def check_trace(c, expected, spans):
                 "%s: tool.name %s, mcp.server.name %s" % (label, tool["name"], tool["server"]),
                 {k: attr(span, k) for k in ("tool.name", "mcp.server.name", "mcp.server.url")})
         c.check(chat_id in ancestors(span, by_id), "%s: tool %s is under chat" % (label, tool["name"]))
+        tool_id = attr(span, "tool.id")
+        asked = [attr(s, "llm.output_messages.0.message.tool_calls.0.tool_call.id") for s in llms]
+        c.check(isinstance(tool_id, str) and tool_id != "" and tool_id in asked,
+                "%s: tool %s span's tool.id %s is the tool_call.id on the LLM span that asked for it"
+                % (label, tool["name"], tool_id), asked)
 
     errors = sorted(s["name"] for s in spans if s.get("status_code") == "ERROR")
     if expected["error"]:

@@ -33,7 +33,8 @@ public sealed interface SseEvent {
     }
 
     static SseEvent of(ProblemException problem) {
-        return new Error(problem.status(), problem.title(), problem.detail());
+        Problem body = Problem.of(problem);
+        return new Error(body.type(), body.title(), body.status(), body.detail());
     }
 
     /** A piece of the reply, as Ollama sent it. */
@@ -72,8 +73,8 @@ public sealed interface SseEvent {
         }
     }
 
-    /** The last event of a stream that failed after it had started. */
-    record Error(int status, String title, String detail) implements SseEvent {
+    /** The last event of a stream that failed after it had started: the same problem a JSON answer would carry. */
+    record Error(String type, String title, int status, String detail) implements SseEvent {
         @Override
         public String eventName() {
             return "error";

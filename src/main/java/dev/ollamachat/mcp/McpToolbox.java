@@ -1,10 +1,12 @@
 package dev.ollamachat.mcp;
 
 import dev.langchain4j.agent.tool.ToolExecutionRequest;
+import dev.langchain4j.exception.ToolArgumentsException;
 import dev.langchain4j.exception.ToolExecutionException;
 import dev.langchain4j.mcp.client.McpClient;
 import dev.langchain4j.service.tool.ToolExecutionResult;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
 
 /** The tools of the configured MCP servers: lists them and runs them over the MCP client. */
 @ApplicationScoped
@@ -32,18 +34,35 @@ public class McpToolbox implements Toolbox {
     private ToolOutcome call(McpServerConnection server, ToolExecutionRequest request) {
         try {
             McpClient client = server.connected();
+            ToolExecutionResult executed;
             try {
-                ToolExecutionResult executed = client.executeTool(request);
-                String text = executed.resultText() == null ? "" : executed.resultText();
-                return executed.isError() ? new ToolOutcome(server.name(), null, text.isEmpty() ? "the tool failed" : text)
-                        : new ToolOutcome(server.name(), text, null);
+                executed = client.executeTool(request);
+            } catch (ToolArgumentsException e) {
+                return new ToolOutcome(server.name(), null, "the arguments are not a JSON object: " + request.arguments());
             } catch (ToolExecutionException e) {
-                return new ToolOutcome(server.name(), null, e.getMessage());
+                if (!isTransportFailure(e)) {
+                    return new ToolOutcome(server.name(), null, McpServerConnection.rootMessage(e));
+                }
+                throw server.disconnect(client, e);
             } catch (RuntimeException e) {
                 throw server.disconnect(client, e);
             }
+            String text = executed.resultText() == null ? "" : executed.resultText();
+            return executed.isError()
+                    ? new ToolOutcome(server.name(), null, text.isBlank() ? "the tool failed without saying why" : text)
+                    : new ToolOutcome(server.name(), text, null);
         } catch (McpServerUnavailableException e) {
             return new ToolOutcome(server.name(), null, e.getMessage());
         }
+    }
+
+    /** The MCP client wraps a broken connection in a tool execution failure; that is the server's, not the tool's. */
+    private static boolean isTransportFailure(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof IOException) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -111,12 +111,13 @@ public final class ScriptedOllama {
                 step.run(body);
             }
             body.close();
+            exchange.close();
         } catch (IOException closedByClient) {
             connectionClosedAtNanos = System.nanoTime();
             connectionClosed.countDown();
-        } finally {
             exchange.close();
         }
+        // a Script.abort() leaves by its exception: the server then drops the connection mid-body
     }
 
     private static void respond(HttpExchange exchange, int status, String body) throws IOException {
@@ -156,6 +157,20 @@ public final class ScriptedOllama {
                     line(json);
                 }
             }
+            return this;
+        }
+
+        /** Runs {@code action} at this point of the answer (on the fake's thread). */
+        public Script run(Runnable action) {
+            steps.add(body -> action.run());
+            return this;
+        }
+
+        /** Drops the connection here, mid-body, as a crashed or reset Ollama would. */
+        public Script abort() {
+            steps.add(body -> {
+                throw new IllegalStateException("the test aborts this answer here");
+            });
             return this;
         }
 

@@ -1,0 +1,88 @@
+package dev.ollamachat.support;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A minimal MCP server (streamable HTTP, JSON answers) with one tool, {@code lookup}, that a test can stop and start
+ * again on the same port: for what a chat does when an MCP server goes away between listing and calling its tools.
+ */
+public final class StoppableMcpServer {
+
+    public static final String TOOL = "lookup";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final int port;
+    private HttpServer server;
+
+    public StoppableMcpServer() {
+        start(0);
+        this.port = server.getAddress().getPort();
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + port + "/mcp";
+    }
+
+    /** Stops answering at once: connections are refused from now on. */
+    public synchronized void stop() {
+        if (server != null) {
+            server.stop(0);
+            server = null;
+        }
+    }
+
+    public synchronized void start() {
+        if (server == null) {
+            start(port);
+        }
+    }
+
+    private void start(int onPort) {
+        try {
+            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), onPort), 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        server.createContext("/mcp", this::handle);
+        server.start();
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        if (!exchange.getRequestMethod().equals("POST")) {
+            respond(exchange, 405, "");
+            return;
+        }
+        JsonNode request = JSON.readTree(exchange.getRequestBody());
+        if (!request.has("id")) {
+            respond(exchange, 202, ""); // a notification
+            return;
+        }
+        String result = switch (request.path("method").asText()) {
+            case "initialize" -> "{\"protocolVersion\":\"2025-03-26\",\"capabilities\":{\"tools\":{}},"
+                    + "\"serverInfo\":{\"name\":\"stoppable\",\"version\":\"1\"}}";
+            case "tools/list" -> "{\"tools\":[{\"name\":\"" + TOOL + "\",\"description\":\"Looks a word up\","
+                    + "\"inputSchema\":{\"type\":\"object\",\"properties\":{\"word\":{\"type\":\"string\"}}}}]}";
+            case "tools/call" -> "{\"content\":[{\"type\":\"text\",\"text\":\"found it\"}],\"isError\":false}";
+            default -> "{}";
+        };
+        respond(exchange, 200, "{\"jsonrpc\":\"2.0\",\"id\":" + request.get("id") + ",\"result\":" + result + "}");
+    }
+
+    private static void respond(HttpExchange exchange, int status, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().add("Content-Type", "application/json");
+        exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+}
