@@ -105,6 +105,7 @@ public interface ChatConfig {
         Optional<String> apiKey();
 
         /** Phoenix UI, for the trace link in replies; empty for no link (PHOENIX_UI_URL). */
+        @WithDefault("http://localhost:6006")
         Optional<String> uiUrl();
 
         /** Deployment environment resource attribute (ENVIRONMENT). */
