@@ -3,7 +3,8 @@
 #
 # 1. Builds the load generator (bench/loadgen, Go, no dependencies) into a temporary directory, and the packaged
 #    jar only if target/quarkus-app/quarkus-run.jar is missing (./mvnw -B -q package -DskipTests).
-# 2. Starts the fast fake Ollama (loadgen fake: a "stream":false POST /api/chat gets one JSON object at once;
+# 2. Starts the fast fake Ollama (loadgen fake -whole: every POST /api/chat gets the whole reply at once, as one NDJSON
+#    line since the service asks Ollama to stream on both endpoints;
 #    GET /api/tags lists bench-model) and a counting OTLP/HTTP receiver (loadgen otlp: POST /v1/traces -> 200).
 # 3. Starts the packaged service twice, side by side, with the same JVM flags and settings but one:
 #    TELEMETRY_ENABLED=false, and telemetry on with PHOENIX_ENDPOINT at the receiver (default batch settings).
@@ -153,7 +154,7 @@ start_helper() { # <pid variable> <port file> <log> <args...>: starts a loadgen 
 }
 
 # --- fake Ollama and OTLP receiver ---
-start_helper FAKE_PID "$WORK/fake.port" "$WORK/fake.log" fake -addr 127.0.0.1:0 -model "$MODEL"
+start_helper FAKE_PID "$WORK/fake.port" "$WORK/fake.log" fake -addr 127.0.0.1:0 -model "$MODEL" -whole
 [[ -s "$WORK/fake.port" ]] || die "fake Ollama did not start: $(tail -n 3 "$WORK/fake.log")"
 FAKE_URL="http://127.0.0.1:$(cat "$WORK/fake.port")"
 say "fake Ollama at $FAKE_URL (pid $FAKE_PID)"

@@ -121,6 +121,7 @@ type fakeOllama struct {
 	interval time.Duration
 	lines    [][]byte // the token lines, then the done line
 	blocking []byte   // the whole answer to a "stream":false chat
+	whole    bool     // answer streamed chats too with the whole answer at once, as one NDJSON line
 	tags     []byte
 	stats    fakeStats
 }
@@ -176,6 +177,18 @@ func (f *fakeOllama) chat(w http.ResponseWriter, r *http.Request) {
 	defer f.stats.ActiveStreams.Add(-1)
 	// The request is only inspected for "stream": every chat gets the same answer.
 	body, err := io.ReadAll(io.LimitReader(r.Body, 16<<20))
+	if err == nil && f.whole && wantsStream(body) {
+		f.stats.BlockingChats.Add(1)
+		line := append(append([]byte{}, f.blocking...), '\n')
+		w.Header().Set("Content-Type", "application/x-ndjson")
+		w.Header().Set("Content-Length", strconv.Itoa(len(line)))
+		if _, err := w.Write(line); err != nil {
+			f.stats.ChatAborted.Add(1)
+			return
+		}
+		f.stats.ChatCompleted.Add(1)
+		return
+	}
 	if err == nil && !wantsStream(body) {
 		f.stats.BlockingChats.Add(1)
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
@@ -227,6 +240,8 @@ func runFake(args []string) error {
 	tokens := fs.Int("tokens", 200, "tokens per streamed chat")
 	interval := fs.Duration("interval", 10*time.Millisecond, "pause between tokens")
 	model := fs.String("model", "bench-model", "the one model the fake lists and answers as")
+	whole := fs.Bool("whole", false, "answer every chat at once with the whole reply, streamed ones as one NDJSON line "+
+		"(the latency benchmark: the service asks Ollama to stream on both of its endpoints)")
 	_ = fs.Parse(args)
 	if *tokens < 1 || *interval <= 0 {
 		return errors.New("-tokens must be >= 1 and -interval > 0")
@@ -243,6 +258,7 @@ func runFake(args []string) error {
 		return err
 	}
 	fake := newFakeOllama(*model, *tokens, *interval)
+	fake.whole = *whole
 	server := &http.Server{
 		Handler:           fake,
 		ReadHeaderTimeout: 10 * time.Second,

@@ -197,11 +197,7 @@ class ChatStreamTest {
 
     @Test
     void disconnectCancelsTheOllamaRequestAndKeepsThePartialReplyMarked() throws Exception {
-        ScriptedOllama.Script script = ollama.nextChat().line(ScriptedOllama.token("Once"));
-        for (int i = 0; i < 200; i++) {
-            script.pause(25).line(ScriptedOllama.token(" upon"));
-        }
-        script.line(ScriptedOllama.done(5, 201));
+        ScriptedOllama.Script script = ollama.nextChat().longStory();
 
         String conversationId = "disconnect-test";
         long closedAt;

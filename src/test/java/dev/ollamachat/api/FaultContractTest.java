@@ -185,11 +185,7 @@ class FaultContractTest {
 
     @Test
     void jsonClientThatGoesAwayCancelsTheOllamaCall() throws Exception {
-        ScriptedOllama.Script script = ollama.nextChat().line(ScriptedOllama.token("Once"));
-        for (int i = 0; i < 200; i++) {
-            script.pause(25).line(ScriptedOllama.token(" upon"));
-        }
-        script.line(ScriptedOllama.done(5, 201));
+        ScriptedOllama.Script script = ollama.nextChat().longStory();
         String conversationId = "json-client-leaves";
         byte[] body = ("{\"message\":\"Tell me a long story\",\"conversationId\":\"" + conversationId + "\"}")
                 .getBytes(StandardCharsets.UTF_8);

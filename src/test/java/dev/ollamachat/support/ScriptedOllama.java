@@ -150,6 +150,15 @@ public final class ScriptedOllama {
             return this;
         }
 
+        /** "Once" and 200 " upon"s, 25 ms apart (5 s in all), then done: an answer long enough to walk away from. */
+        public Script longStory() {
+            line(token("Once"));
+            for (int i = 0; i < 200; i++) {
+                pause(25).line(token(" upon"));
+            }
+            return line(done(5, 201));
+        }
+
         /** Writes every line of a fixture, one flush each. */
         public Script fixture(String name) {
             for (String json : FakeOllama.read(name).split("\n")) {
