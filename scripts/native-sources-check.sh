@@ -37,6 +37,7 @@ EXPECTED=(
     'dev.ollamachat.api.ConversationView$RequestedTool'
     'dev.ollamachat.api.ToolResource$ToolsView'
     'dev.ollamachat.api.ToolResource$ToolView'
+    'dev.ollamachat.api.ToolResource$FilteredToolView'
     'dev.ollamachat.api.ToolResource$ServerView'
     'dev.ollamachat.api.ModelResource$ModelsView'
     'dev.ollamachat.api.ModelResource$ModelView'

@@ -32,6 +32,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         ConversationView.RequestedTool.class,
         ToolResource.ToolsView.class,
         ToolResource.ToolView.class,
+        ToolResource.FilteredToolView.class,
         ToolResource.ServerView.class,
         ModelResource.ModelsView.class,
         ModelResource.ModelView.class,

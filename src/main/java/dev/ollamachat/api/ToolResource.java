@@ -21,7 +21,7 @@ public class ToolResource {
         this.servers = servers;
     }
 
-    /** The tools the model is offered now, and the state of each MCP server. */
+    /** The tools the model is offered now, those the tool policy keeps out, and the state of each MCP server. */
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     public ToolsView tools() {
@@ -31,7 +31,9 @@ public class ToolResource {
                 .map(c -> new ServerView(c.name(), c.url(), errorOf(catalog, c.name()) == null,
                         errorOf(catalog, c.name())))
                 .toList();
-        return new ToolsView(tools, states);
+        List<FilteredToolView> filtered = catalog.filtered().stream()
+                .map(t -> new FilteredToolView(t.name(), t.server(), t.reason())).toList();
+        return new ToolsView(tools, filtered, states);
     }
 
     private static ToolView view(ToolCatalog.McpTool tool) {
@@ -47,7 +49,11 @@ public class ToolResource {
                 .map(McpServerUnavailableException::getMessage).findFirst().orElse(null);
     }
 
-    public record ToolsView(List<ToolView> tools, List<ServerView> servers) {
+    /** {@code tools}: what the model is offered; {@code filtered}: what the tool policy keeps from it. */
+    public record ToolsView(List<ToolView> tools, List<FilteredToolView> filtered, List<ServerView> servers) {
+    }
+
+    public record FilteredToolView(String name, String server, String reason) {
     }
 
     public record ToolView(String name, String description, String server, Map<String, Object> inputSchema) {

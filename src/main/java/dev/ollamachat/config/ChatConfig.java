@@ -69,6 +69,15 @@ public interface ChatConfig {
         @WithDefault("30s")
         Duration toolTimeout();
 
+        /**
+         * Tools the model may be offered, as server:tool entries where tool may be * (MCP_TOOLS_ALLOW); unset: every
+         * tool that is not denied.
+         */
+        Optional<List<String>> toolsAllow();
+
+        /** Tools never offered or run, as server:tool entries; deny wins over allow (MCP_TOOLS_DENY). */
+        Optional<List<String>> toolsDeny();
+
         /** Longest wait to connect to an MCP server and list its tools. */
         @WithDefault("5s")
         Duration connectTimeout();

@@ -29,6 +29,8 @@ public class EnvironmentNames extends RelocateConfigSourceInterceptor {
             entry("ollama-chat.mcp.server-name", "MCP_SERVER_NAME"),
             entry("ollama-chat.mcp.servers", "MCP_SERVERS"),
             entry("ollama-chat.mcp.tool-timeout", "MCP_TOOL_TIMEOUT"),
+            entry("ollama-chat.mcp.tools-allow", "MCP_TOOLS_ALLOW"),
+            entry("ollama-chat.mcp.tools-deny", "MCP_TOOLS_DENY"),
             entry("ollama-chat.conversations.max-history", "MAX_CONVERSATION_HISTORY"),
             entry("ollama-chat.conversations.max-conversations", "MAX_CONVERSATIONS"),
             entry("ollama-chat.conversations.ttl", "CONVERSATION_TTL"),

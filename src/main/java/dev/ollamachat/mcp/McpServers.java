@@ -21,10 +21,12 @@ import java.util.function.Supplier;
 public class McpServers {
 
     private final List<McpServerConnection> connections;
+    private final ToolPolicy policy;
 
     McpServers(ChatConfig config, Instance<HttpServer> httpServer,
             @ConfigProperty(name = "quarkus.http.host", defaultValue = "0.0.0.0") String httpHost) {
         ChatConfig.Mcp mcp = config.mcp();
+        this.policy = ToolPolicy.of(mcp.toolsAllow(), mcp.toolsDeny());
         Map<String, Supplier<String>> urlsByName = new LinkedHashMap<>();
         String selfHost = selfHost(httpHost);
         urlsByName.put(mcp.serverName(), mcp.serverUrl().<Supplier<String>>map(url -> () -> url)
@@ -61,20 +63,29 @@ public class McpServers {
         return connections;
     }
 
-    /** Blocking: every tool of every reachable server; a tool name taken by an earlier server is skipped. */
+    /**
+     * Blocking: every tool of every reachable server that the tool policy allows; a tool name taken by an earlier
+     * server is skipped.
+     */
     public ToolCatalog catalog() {
         Map<String, ToolCatalog.McpTool> tools = new LinkedHashMap<>();
+        List<ToolCatalog.FilteredTool> filtered = new ArrayList<>();
         List<McpServerUnavailableException> unavailable = new ArrayList<>();
         for (McpServerConnection connection : connections) {
             try {
                 for (ToolSpecification spec : connection.listTools()) {
-                    tools.putIfAbsent(spec.name(), new ToolCatalog.McpTool(spec, connection));
+                    String refusal = policy.refusal(connection.name(), spec.name());
+                    if (refusal != null) {
+                        filtered.add(new ToolCatalog.FilteredTool(spec.name(), connection.name(), refusal));
+                    } else {
+                        tools.putIfAbsent(spec.name(), new ToolCatalog.McpTool(spec, connection));
+                    }
                 }
             } catch (McpServerUnavailableException e) {
                 unavailable.add(e);
             }
         }
-        return new ToolCatalog(List.copyOf(tools.values()), List.copyOf(unavailable));
+        return new ToolCatalog(List.copyOf(tools.values()), List.copyOf(filtered), List.copyOf(unavailable));
     }
 
     @PreDestroy

@@ -27,8 +27,11 @@ public class McpToolbox implements Toolbox {
     public ToolOutcome run(ToolCatalog catalog, ToolExecutionRequest request) {
         return catalog.find(request.name())
                 .map(tool -> call(tool.server(), request))
-                .orElseGet(() -> new ToolOutcome(null, null,
-                        "there is no tool named '" + request.name() + "'. Use only the tools you were given."));
+                .orElseGet(() -> catalog.filteredOut(request.name())
+                        .map(filtered -> new ToolOutcome(filtered.server(), null, "the tool '" + request.name()
+                                + "' is not allowed here. Use only the tools you were given."))
+                        .orElseGet(() -> new ToolOutcome(null, null, "there is no tool named '" + request.name()
+                                + "'. Use only the tools you were given.")));
     }
 
     private ToolOutcome call(McpServerConnection server, ToolExecutionRequest request) {

@@ -18,14 +18,23 @@ import java.nio.charset.StandardCharsets;
 public final class StoppableMcpServer {
 
     public static final String TOOL = "lookup";
+    /** A second tool, that prints a secret: for the tool policy's tests. */
+    public static final String SECRET_TOOL = "printSecret";
+    public static final String SECRET = "s3cr3t-from-the-mcp-server";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final int port;
+    private final java.util.List<String> calledTools = new java.util.concurrent.CopyOnWriteArrayList<>();
     private HttpServer server;
 
     public StoppableMcpServer() {
         start(0);
         this.port = server.getAddress().getPort();
+    }
+
+    /** The names of the tools called so far (tools/call requests), in order. */
+    public java.util.List<String> calledTools() {
+        return java.util.List.copyOf(calledTools);
     }
 
     public String url() {
@@ -70,11 +79,19 @@ public final class StoppableMcpServer {
             case "initialize" -> "{\"protocolVersion\":\"2025-03-26\",\"capabilities\":{\"tools\":{}},"
                     + "\"serverInfo\":{\"name\":\"stoppable\",\"version\":\"1\"}}";
             case "tools/list" -> "{\"tools\":[{\"name\":\"" + TOOL + "\",\"description\":\"Looks a word up\","
-                    + "\"inputSchema\":{\"type\":\"object\",\"properties\":{\"word\":{\"type\":\"string\"}}}}]}";
-            case "tools/call" -> "{\"content\":[{\"type\":\"text\",\"text\":\"found it\"}],\"isError\":false}";
+                    + "\"inputSchema\":{\"type\":\"object\",\"properties\":{\"word\":{\"type\":\"string\"}}}},"
+                    + "{\"name\":\"" + SECRET_TOOL + "\",\"description\":\"Prints the server's secret\","
+                    + "\"inputSchema\":{\"type\":\"object\",\"properties\":{}}}]}";
+            case "tools/call" -> called(request.path("params").path("name").asText());
             default -> "{}";
         };
         respond(exchange, 200, "{\"jsonrpc\":\"2.0\",\"id\":" + request.get("id") + ",\"result\":" + result + "}");
+    }
+
+    private String called(String tool) {
+        calledTools.add(tool);
+        String text = tool.equals(SECRET_TOOL) ? SECRET : "found it";
+        return "{\"content\":[{\"type\":\"text\",\"text\":\"" + text + "\"}],\"isError\":false}";
     }
 
     private static void respond(HttpExchange exchange, int status, String body) throws IOException {
