@@ -16,6 +16,9 @@ public record ChatRequest(String message, String conversationId) {
         if (request.message() == null || request.message().isBlank()) {
             throw ProblemException.badRequest("'message' is required and must not be blank");
         }
+        if (request.message().codePoints().noneMatch(ChatRequest::isVisible)) {
+            throw ProblemException.badRequest("'message' has no text: only spaces, control or format characters");
+        }
         if (request.message().length() > maxMessageLength) {
             throw ProblemException.badRequest("'message' has " + request.message().length()
                     + " characters; the limit is " + maxMessageLength);
@@ -24,6 +27,11 @@ public record ChatRequest(String message, String conversationId) {
             requireValidConversationId(request.conversationId());
         }
         return request;
+    }
+
+    private static boolean isVisible(int codePoint) {
+        return !Character.isWhitespace(codePoint) && !Character.isISOControl(codePoint)
+                && Character.getType(codePoint) != Character.FORMAT && !Character.isSpaceChar(codePoint);
     }
 
     static String requireValidConversationId(String id) {

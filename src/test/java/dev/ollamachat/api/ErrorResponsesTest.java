@@ -74,6 +74,39 @@ class ErrorResponsesTest {
     }
 
     @Test
+    void messageOfControlCharactersOnlyIs400() {
+        problem(postChat("{\"message\":\"\\u0001\\u0002 \\u200b\"}"), 400, "invalid-request")
+                .body("detail", containsString("no text"));
+        org.junit.jupiter.api.Assertions.assertEquals(0, ollama.chatRequests().size());
+    }
+
+    @Test
+    void numbersAndBooleansAreNotTakenAsText() {
+        problem(postChat("{\"message\":5}"), 400, "invalid-json");
+        problem(postChat("{\"message\":true}"), 400, "invalid-json");
+        problem(postChat("{\"message\":\"hi\",\"conversationId\":12}"), 400, "invalid-json");
+        org.junit.jupiter.api.Assertions.assertEquals(0, ollama.chatRequests().size());
+    }
+
+    @Test
+    void missingContentTypeIs415OnBothChatEndpoints() throws Exception {
+        for (String path : java.util.List.of("/api/chat", "/api/chat/stream")) {
+            try (java.net.Socket socket = new java.net.Socket("127.0.0.1", io.restassured.RestAssured.port)) {
+                byte[] body = "{\"message\":\"hi\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                socket.getOutputStream().write(("POST " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close"
+                        + "\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                socket.getOutputStream().write(body);
+                String answer = new String(socket.getInputStream().readAllBytes(),
+                        java.nio.charset.StandardCharsets.UTF_8);
+                org.junit.jupiter.api.Assertions.assertTrue(answer.startsWith("HTTP/1.1 415"), path + ": " + answer);
+                org.junit.jupiter.api.Assertions.assertTrue(answer.contains("application/problem+json")
+                        && answer.contains("urn:ollama-chat:problem:http-415"), path + ": " + answer);
+            }
+        }
+        org.junit.jupiter.api.Assertions.assertEquals(0, ollama.chatRequests().size());
+    }
+
+    @Test
     void wrongContentTypeIs415() {
         problem(given().contentType(ContentType.TEXT).body("hello").when().post("/api/chat").then(), 415,
                 "http-415");
