@@ -225,6 +225,40 @@ class ChatStreamTest {
         assertFalse(contents.isEmpty());
     }
 
+    @Test
+    void aClientThatLeavesBeforeTheFirstEventCancelsTheOllamaCallToo() throws Exception {
+        Gate clientLeft = new Gate();
+        ScriptedOllama.Script script = ollama.nextChat().awaitGate(clientLeft);
+        for (int i = 0; i < 100; i++) {
+            script.line(ScriptedOllama.token("late")).pause(20);
+        }
+        script.line(ScriptedOllama.done(1, 100));
+        java.net.Socket socket = new java.net.Socket("127.0.0.1", RestAssured.port);
+        byte[] body = "{\"message\":\"hi\",\"conversationId\":\"left-early\"}".getBytes(StandardCharsets.UTF_8);
+        socket.getOutputStream().write(("POST " + PATH + " HTTP/1.1\r\nHost: localhost\r\n"
+                + "Content-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
+                .getBytes(StandardCharsets.UTF_8));
+        socket.getOutputStream().write(body);
+        socket.getOutputStream().flush();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (ollama.chatBodies().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertFalse(ollama.chatBodies().isEmpty(), "the turn reached Ollama");
+        socket.close();
+        Thread.sleep(200);
+        clientLeft.open();
+        assertTrue(ollama.awaitConnectionClosed(5, TimeUnit.SECONDS),
+                "the Ollama call was cancelled although no event had been sent yet");
+        assertTrue(script.linesWritten() < 50, script.linesWritten() + " lines");
+        // the conversation is free again at once
+        ollama.nextChat().line(ScriptedOllama.token("Next")).line(ScriptedOllama.done(1, 1));
+        try (SseClient client = SseClient.post(RestAssured.port, PATH,
+                "{\"message\":\"again\",\"conversationId\":\"left-early\"}")) {
+            assertEquals(List.of("token", "done"), client.rest().stream().map(SseClient.Event::name).toList());
+        }
+    }
+
     private static JsonNode json(SseClient.Event event) {
         try {
             return MAPPER.readTree(event.data());
