@@ -90,7 +90,6 @@ public class ChatEngine implements ChatTurns {
         private int inputTokens;
         private int outputTokens;
         private Long timeToFirstTokenMs;
-        private String responseModel;
         private boolean ended;
 
         Turn(Conversation conversation, TurnRequest request, WorkerThreads workers) {
@@ -203,13 +202,10 @@ public class ChatEngine implements ChatTurns {
                 inputTokens += usage.inputTokenCount() == null ? 0 : usage.inputTokenCount();
                 outputTokens += usage.outputTokenCount() == null ? 0 : usage.outputTokenCount();
             }
-            if (response.metadata() != null && response.metadata().modelName() != null) {
-                responseModel = response.metadata().modelName();
-            }
         }
 
         private synchronized ChatReply reply(String text) {
-            return new ChatReply(conversation.id(), text, responseModel == null ? model.modelName() : responseModel,
+            return new ChatReply(conversation.id(), text, model.modelName(),
                     List.copyOf(toolCalls), new ChatReply.TokenCounts(inputTokens, outputTokens), elapsedMs(),
                     List.copyOf(warnings), null, null);
         }
