@@ -172,9 +172,11 @@ else
     exit 1
 fi
 
-# start_app <model>: starts the packaged jar against the fake Ollama; returns non-zero if it is not live in time.
+# start_app <model> [ollama-host]: starts the packaged jar against the fake Ollama; returns non-zero if it is not
+# live in time.
 start_app() {
     local model="$1"
+    local host="${2:-$FAKE}"
     local log="$WORK/app-$model.log"
     # Run from an empty directory so that no .env of the developer leaks in, and drop inherited settings
     # that would change what is checked here; only OLLAMA_HOST, OLLAMA_MODEL and PORT are set.
@@ -182,7 +184,7 @@ start_app() {
         cd "$WORK" &&
             exec env -u MCP_SERVER_URL -u MCP_SERVERS -u MCP_SERVER_NAME -u OLLAMA_TIMEOUT -u HOST \
                 -u QUARKUS_PROFILE -u QUARKUS_HTTP_PORT \
-                OLLAMA_HOST="$FAKE" OLLAMA_MODEL="$model" PORT="$APP_PORT" HOST=127.0.0.1 \
+                OLLAMA_HOST="$host" OLLAMA_MODEL="$model" PORT="$APP_PORT" HOST=127.0.0.1 \
                 java -jar "$JAR"
     ) >"$log" 2>&1 </dev/null &
     APP_PID=$!
@@ -273,7 +275,13 @@ if start_app tiny-test-model; then
 fi
 
 # --- run 2: OLLAMA_MODEL=missing-model, same jar, same fake ---
-if start_app missing-model; then
+# OLLAMA_HOST as Ollama's own server takes it, host:port without a scheme, works and is said in the log
+if start_app missing-model "${FAKE#http://}"; then
+    if grep -q -F "OLLAMA_HOST '${FAKE#http://}' has no scheme; calling Ollama at $FAKE" "$WORK/app-missing-model.log"; then
+        pass "OLLAMA_HOST=${FAKE#http://} (no scheme): the start-up log says it calls $FAKE"
+    else
+        fail "OLLAMA_HOST=${FAKE#http://}: no start-up line about the missing scheme; see ${WORK#"$ROOT"/}/app-missing-model.log"
+    fi
     ready_status="$(curl -s -o "$WORK/ready-missing.json" -w '%{http_code}' --max-time "$CURL_MAX_TIME" "$APP/q/health/ready")"
     if [[ "$ready_status" == "503" ]] && grep -q 'ollama pull missing-model' "$WORK/ready-missing.json"; then
         pass "missing model: readiness is DOWN (503) with the hint 'ollama pull missing-model'"
@@ -296,6 +304,27 @@ if start_app missing-model; then
     fi
     check_journal missing-model
     stop_app
+fi
+
+# a setting that would make every chat fail stops the service at start-up, with a line that names it
+bad_log="$WORK/app-bad-mcp-servers.log"
+(
+    cd "$WORK" &&
+        exec env -u MCP_SERVER_URL -u MCP_SERVER_NAME -u QUARKUS_PROFILE -u QUARKUS_HTTP_PORT \
+            OLLAMA_HOST="$FAKE" MCP_SERVERS="no-equals-sign" PORT="$APP_PORT" HOST=127.0.0.1 java -jar "$JAR"
+) >"$bad_log" 2>&1 </dev/null &
+bad_pid=$!
+waited=$SECONDS
+while kill -0 "$bad_pid" 2>/dev/null && ((SECONDS - waited < START_WAIT_SECONDS)); do
+    sleep 0.3
+done
+if kill -0 "$bad_pid" 2>/dev/null; then
+    kill "$bad_pid" 2>/dev/null || true
+    fail "MCP_SERVERS=no-equals-sign: the service was still running after ${START_WAIT_SECONDS}s"
+elif grep -q -F "MCP_SERVERS entry 'no-equals-sign' is not of the form name=url" "$bad_log"; then
+    pass "MCP_SERVERS=no-equals-sign stops the service at start-up, and the log names the variable"
+else
+    fail "MCP_SERVERS=no-equals-sign: the service stopped without naming MCP_SERVERS; see ${bad_log#"$ROOT"/}"
 fi
 
 exit 0

@@ -22,6 +22,8 @@ public class McpServers {
 
     private final List<McpServerConnection> connections;
     private final ToolPolicy policy;
+    /** The name of this service's own /mcp, when MCP_SERVER_URL is unset; else null. */
+    private final String ownServerName;
 
     McpServers(ChatConfig config, Instance<HttpServer> httpServer,
             @ConfigProperty(name = "quarkus.http.host", defaultValue = "0.0.0.0") String httpHost) {
@@ -29,6 +31,7 @@ public class McpServers {
         this.policy = ToolPolicy.of(mcp.toolsAllow(), mcp.toolsDeny());
         Map<String, Supplier<String>> urlsByName = new LinkedHashMap<>();
         String selfHost = selfHost(httpHost);
+        this.ownServerName = mcp.serverUrl().isPresent() ? null : mcp.serverName();
         urlsByName.put(mcp.serverName(), mcp.serverUrl().<Supplier<String>>map(url -> () -> url)
                 .orElse(() -> "http://" + selfHost + ":" + httpServer.get().getPort() + "/mcp"));
         for (String entry : mcp.servers().orElse(List.of())) {
@@ -57,6 +60,11 @@ public class McpServers {
             return "localhost";
         }
         return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+    }
+
+    /** Whether this is the service's own calculator at /mcp (its URL is known once the HTTP server listens). */
+    public boolean isOwn(McpServerConnection connection) {
+        return connection.name().equals(ownServerName);
     }
 
     public List<McpServerConnection> connections() {

@@ -19,7 +19,7 @@ class EnvironmentNamesTest {
                 .addDefaultInterceptors()
                 .withSources(new PropertiesConfigSource(environment, "environment", 300))
                 .withSources(new PropertiesConfigSource(properties, "application.properties", 250))
-                .withInterceptors(new EnvironmentNames())
+                .withInterceptors(new EnvironmentNames(), new OllamaHostUrl())
                 .withConverter(Duration.class, 200, new DurationConverter())
                 .withMapping(ChatConfig.class)
                 .build();
@@ -33,6 +33,15 @@ class EnvironmentNamesTest {
         assertEquals("http://gpu-box:11434", chat.ollama().host());
         assertEquals(3, chat.maxToolRounds());
         assertEquals("calculator-frontend", chat.telemetry().projectName());
+    }
+
+    @Test
+    void ollamaHostWithoutASchemeIsCalledOverHttp() {
+        SmallRyeConfig config = config(Map.of("OLLAMA_HOST", "0.0.0.0:11434"),
+                Map.of("quarkus.rest-client.ollama.url", "${ollama-chat.ollama.host}"));
+        assertEquals("http://0.0.0.0:11434", config.getConfigMapping(ChatConfig.class).ollama().host());
+        assertEquals("http://0.0.0.0:11434", config.getRawValue("quarkus.rest-client.ollama.url"));
+        assertEquals("https://gpu-box", OllamaHostUrl.withScheme(" https://gpu-box "));
     }
 
     @Test

@@ -1,0 +1,25 @@
+package dev.ollamachat.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class StartupReportTest {
+
+    @Test
+    void anOllamaUrlPasses() {
+        assertEquals("http://localhost:11434", StartupReport.requireHttpUrl("http://localhost:11434"));
+        assertEquals("https://gpu-box.example", StartupReport.requireHttpUrl("https://gpu-box.example"));
+    }
+
+    @Test
+    void somethingElseStopsTheServiceNamingTheVariable() {
+        for (String bad : new String[] {"ftp://host", "http://", "not a url", "http:///path"}) {
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> StartupReport.requireHttpUrl(bad));
+            assertTrue(e.getMessage().startsWith("OLLAMA_HOST '" + bad + "'"), e.getMessage());
+        }
+    }
+}
