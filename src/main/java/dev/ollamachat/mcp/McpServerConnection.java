@@ -17,6 +17,11 @@ public final class McpServerConnection {
 
     private static final Logger LOG = Logger.getLogger(McpServerConnection.class);
     private static final long RETRY_BACKOFF_NANOS = Duration.ofSeconds(5).toNanos();
+    /**
+     * What the MCP client returns, as if it were the tool's result, when a tool does not answer in time; the toolbox
+     * turns it into an error.
+     */
+    static final String TOOL_TIMEOUT_RESULT = "ollama-chat: the tool did not answer in time";
 
     private final String name;
     private final Supplier<String> url;
@@ -39,6 +44,11 @@ public final class McpServerConnection {
 
     public String url() {
         return url.get();
+    }
+
+    /** Longest wait for one tool call (MCP_TOOL_TIMEOUT). */
+    Duration toolTimeout() {
+        return toolTimeout;
     }
 
     /** The server's tools; throws {@link McpServerUnavailableException} when it cannot be reached. */
@@ -75,10 +85,12 @@ public final class McpServerConnection {
                         .clientName("ollama-chat")
                         .transport(new StreamableHttpMcpTransport.Builder()
                                 .url(url())
-                                .timeout(toolTimeout)
+                                // longer than the tool timeout, so that a slow tool is a tool timeout, not a lost server
+                                .timeout(toolTimeout.plus(connectTimeout))
                                 .build())
                         .initializationTimeout(connectTimeout)
                         .toolExecutionTimeout(toolTimeout)
+                        .toolExecutionTimeoutErrorMessage(TOOL_TIMEOUT_RESULT)
                         .autoHealthCheck(false)
                         .build();
                 if (lastError != null) {

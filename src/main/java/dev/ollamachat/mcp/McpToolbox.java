@@ -51,6 +51,10 @@ public class McpToolbox implements Toolbox {
                 throw server.disconnect(client, e);
             }
             String text = executed.resultText() == null ? "" : executed.resultText();
+            if (text.equals(McpServerConnection.TOOL_TIMEOUT_RESULT)) {
+                return new ToolOutcome(server.name(), null, "the tool did not answer within "
+                        + server.toolTimeout().toMillis() + " ms (MCP_TOOL_TIMEOUT)");
+            }
             return executed.isError()
                     ? new ToolOutcome(server.name(), null, text.isBlank() ? "the tool failed without saying why" : text)
                     : new ToolOutcome(server.name(), text, null);

@@ -48,7 +48,7 @@ class FaultContractTest {
     public static class Profile implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("ollama-chat.max-tool-rounds", "2", "ollama-chat.mcp.tool-timeout", "3s");
+            return Map.of("ollama-chat.max-tool-rounds", "2", "ollama-chat.mcp.tool-timeout", "1s");
         }
 
         @Override
@@ -125,6 +125,22 @@ class FaultContractTest {
         } finally {
             mcp.start();
         }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Endpoint.class)
+    void toolThatDoesNotAnswerInTimeIsAToolErrorNotAResult(Endpoint endpoint) throws Exception {
+        awaitToolOffered(StoppableMcpServer.SLOW_TOOL);
+        ollama.nextChat().answer(FakeOllama.toolCall(StoppableMcpServer.SLOW_TOOL, "{}"));
+        ollama.nextChat().answer(FakeOllama.reply("The lookup took too long.", 9, 6));
+        Answer answer = chat(endpoint, "look it up slowly");
+        assertEquals(200, answer.status(), answer.toString());
+        JsonNode call = answer.toolCalls().get(0);
+        assertNull(call.get("result"), call.toString());
+        assertTrue(call.has("error") && call.get("error").asText().contains("did not answer within 1000 ms"),
+                call.toString());
+        assertTrue(lastToolMessageSent().get("content").asText().startsWith("Error: "));
+        Thread.sleep(StoppableMcpServer.SLOW_TOOL_MILLIS); // let the slow call finish before the next test
     }
 
     @ParameterizedTest

@@ -21,6 +21,9 @@ public final class StoppableMcpServer {
     /** A second tool, that prints a secret: for the tool policy's tests. */
     public static final String SECRET_TOOL = "printSecret";
     public static final String SECRET = "s3cr3t-from-the-mcp-server";
+    /** A third tool, that answers after {@link #SLOW_TOOL_MILLIS}: for tool timeouts. */
+    public static final String SLOW_TOOL = "slowLookup";
+    public static final long SLOW_TOOL_MILLIS = 2_500;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final int port;
@@ -62,6 +65,7 @@ public final class StoppableMcpServer {
             throw new UncheckedIOException(e);
         }
         server.createContext("/mcp", this::handle);
+        server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
         server.start();
     }
 
@@ -81,6 +85,8 @@ public final class StoppableMcpServer {
             case "tools/list" -> "{\"tools\":[{\"name\":\"" + TOOL + "\",\"description\":\"Looks a word up\","
                     + "\"inputSchema\":{\"type\":\"object\",\"properties\":{\"word\":{\"type\":\"string\"}}}},"
                     + "{\"name\":\"" + SECRET_TOOL + "\",\"description\":\"Prints the server's secret\","
+                    + "\"inputSchema\":{\"type\":\"object\",\"properties\":{}}},"
+                    + "{\"name\":\"" + SLOW_TOOL + "\",\"description\":\"Looks a word up, slowly\","
                     + "\"inputSchema\":{\"type\":\"object\",\"properties\":{}}}]}";
             case "tools/call" -> called(request.path("params").path("name").asText());
             default -> "{}";
@@ -90,6 +96,13 @@ public final class StoppableMcpServer {
 
     private String called(String tool) {
         calledTools.add(tool);
+        if (tool.equals(SLOW_TOOL)) {
+            try {
+                Thread.sleep(SLOW_TOOL_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         String text = tool.equals(SECRET_TOOL) ? SECRET : "found it";
         return "{\"content\":[{\"type\":\"text\",\"text\":\"" + text + "\"}],\"isError\":false}";
     }
