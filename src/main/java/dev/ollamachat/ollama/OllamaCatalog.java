@@ -52,8 +52,8 @@ public class OllamaCatalog {
         }
         return api.show(new OllamaShow.Request(model))
                 .map(show -> show == null || show.capabilities() == null || show.capabilities().contains("tools"))
-                .invoke(supported -> toolSupport.put(model, supported))
-                .onFailure().recoverWithItem(true);
+                .onFailure().recoverWithItem(true)
+                .invoke(supported -> toolSupport.put(model, supported));
     }
 
     /** True when a model of that name is present; "llama3.1" matches "llama3.1:latest". */

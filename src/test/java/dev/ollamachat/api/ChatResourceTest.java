@@ -99,6 +99,18 @@ class ChatResourceTest {
     }
 
     @Test
+    void ollamaIsAskedAboutTheModelsCapabilitiesOnceNotOnEveryChat() {
+        ollama.answerChatWith("Hi.", 1, 1); // this fake has no /api/show: it answers 404, and the model counts as able
+        for (int i = 0; i < 3; i++) {
+            given().contentType(ContentType.JSON).body("{\"message\":\"hello\"}")
+                    .when().post("/api/chat").then().statusCode(200);
+        }
+        int asked = ollama.wireMock().findAll(com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor(
+                com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo("/api/show"))).size();
+        assertTrue(asked <= 1, "asked " + asked + " times for 3 chats");
+    }
+
+    @Test
     void numbersSentAsStringsAreAccepted() {
         ollama.answerWithToolCall("multiply", "{\"a\":\"6\",\"b\":\" 7 \"}", "6 times 7 is 42.");
 
