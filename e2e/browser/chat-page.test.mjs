@@ -284,3 +284,52 @@ test('shows problem+json answers and error events with title and detail', { time
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'chat-errors.png') });
   await page.close();
 });
+
+test('asks for the API key on a 401 once, sends it, and keeps it for the tab', { timeout: TEST_TIMEOUT }, async () => {
+  const page = await openPage();
+  const KEY = 'alice-key-0123456789';
+  const seen = [];
+  await page.route('**/api/chat/stream', (route) => {
+    const authorization = route.request().headers().authorization || null;
+    seen.push(authorization);
+    if (authorization !== `Bearer ${KEY}`) {
+      return route.fulfill({
+        status: 401,
+        contentType: 'application/problem+json',
+        headers: { 'WWW-Authenticate': 'Bearer realm="ollama-chat"' },
+        body: JSON.stringify({ type: 'urn:ollama-chat:problem:unauthorized', title: 'Unauthorized', status: 401,
+          detail: 'This service needs an API key' }),
+      });
+    }
+    return route.fulfill({
+      status: 200,
+      contentType: 'text/event-stream; charset=utf-8',
+      body: 'event: token\ndata: {"text":"Welcome back"}\n\n'
+        + 'event: done\ndata: {"conversationId":"c1","model":"m","usage":{"inputTokens":1,"outputTokens":2},'
+        + '"durationMs":3,"warnings":[]}\n\n',
+    });
+  });
+  let prompts = 0;
+  page.on('dialog', (dialog) => {
+    prompts += 1;
+    dialog.accept(KEY);
+  });
+
+  await page.locator('#message').fill('hello');
+  await page.keyboard.press('Enter');
+  await page.locator('.message.assistant .text').first().waitFor(WAIT);
+  await page.waitForFunction(() => document.querySelector('.message.assistant .text')?.textContent === 'Welcome back',
+    null, WAIT);
+  assert.deepEqual(seen, [null, `Bearer ${KEY}`], 'first without a key, then with the one typed in');
+  assert.equal(prompts, 1);
+  assert.equal(await page.evaluate(() => sessionStorage.getItem('ollama-chat.api-key')), KEY);
+
+  await page.locator('#message').fill('again');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.querySelectorAll('.message.assistant').length === 2
+    && document.querySelectorAll('.message.assistant')[1].querySelector('.text')?.textContent === 'Welcome back',
+  null, WAIT);
+  assert.equal(seen[2], `Bearer ${KEY}`, 'the next message sends the kept key');
+  assert.equal(prompts, 1, 'asked once');
+  await page.close();
+});

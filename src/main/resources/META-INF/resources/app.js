@@ -19,6 +19,31 @@
   let conversationId = null;
   let inFlight = null; // AbortController of the turn being streamed
 
+  // With CHAT_API_KEYS set, the API answers 401 without a key: the page asks for it once and keeps it for this tab.
+  const KEY_STORAGE = 'ollama-chat.api-key';
+
+  function withKey(options) {
+    const key = sessionStorage.getItem(KEY_STORAGE);
+    const headers = { ...(options.headers || {}) };
+    if (key) {
+      headers.Authorization = `Bearer ${key}`;
+    }
+    return { ...options, headers };
+  }
+
+  async function apiFetch(url, options = {}) {
+    const response = await fetch(url, withKey(options));
+    if (response.status !== 401) {
+      return response;
+    }
+    const key = window.prompt('This chat needs an API key. Enter yours (kept in this tab only):');
+    if (!key || !key.trim()) {
+      return response;
+    }
+    sessionStorage.setItem(KEY_STORAGE, key.trim());
+    return fetch(url, withKey(options));
+  }
+
   /**
    * A Server-Sent Events parser fed with decoded text in pieces of any size: a line, a field or an event may be
    * split across pieces. Calls onEvent(name, data) for each complete event; comment lines are skipped.
@@ -279,7 +304,7 @@
     let ended = false;
     try {
       const body = conversationId ? { message, conversationId } : { message };
-      const response = await fetch('api/chat/stream', {
+      const response = await apiFetch('api/chat/stream', {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream' },
         body: JSON.stringify(body),
@@ -353,7 +378,7 @@
     const old = conversationId;
     conversationId = null;
     if (old) {
-      fetch(`api/conversations/${encodeURIComponent(old)}`, { method: 'DELETE' }).catch(() => {});
+      apiFetch(`api/conversations/${encodeURIComponent(old)}`, { method: 'DELETE' }).catch(() => {});
     }
     log.replaceChildren(emptyNote);
     emptyNote.hidden = false;

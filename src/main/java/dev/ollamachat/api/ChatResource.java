@@ -4,6 +4,7 @@ import dev.ollamachat.chat.ChatReply;
 import dev.ollamachat.chat.ChatService;
 import dev.ollamachat.config.ChatConfig;
 import dev.ollamachat.telemetry.TraceLinks;
+import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -16,10 +17,12 @@ public class ChatResource {
 
     private final ChatService chat;
     private final TraceLinks traces;
+    private final SecurityIdentity identity;
     private final int maxMessageLength;
 
-    ChatResource(ChatService chat, TraceLinks traces, ChatConfig config) {
+    ChatResource(ChatService chat, TraceLinks traces, SecurityIdentity identity, ChatConfig config) {
         this.chat = chat;
+        this.identity = identity;
         this.traces = traces;
         this.maxMessageLength = config.maxMessageLength();
     }
@@ -31,7 +34,8 @@ public class ChatResource {
     public Uni<ChatReply> chat(ChatRequest body) {
         ChatRequest request = ChatRequest.validated(body, maxMessageLength);
         TraceLinks.TraceIds trace = traces.current();
-        return chat.reply(request.conversationId(), request.message())
+        String user = identity.isAnonymous() ? null : identity.getPrincipal().getName();
+        return chat.reply(request.conversationId(), request.message(), user)
                 .map(reply -> reply.withTrace(trace.traceId(), trace.traceUrl()));
     }
 }

@@ -7,6 +7,7 @@ import dev.ollamachat.chat.ChatService;
 import dev.ollamachat.config.ChatConfig;
 import dev.ollamachat.telemetry.TraceLinks;
 import io.opentelemetry.api.trace.Span;
+import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
 import io.smallrye.mutiny.subscription.Cancellable;
 import io.vertx.core.Context;
 import io.vertx.core.http.HttpHeaders;
@@ -88,6 +89,14 @@ public class ChatStreamRoutes {
         new EventWriter(context, response).start(request);
     }
 
+    /** The name of the API key the request presented, or null when authentication is off. */
+    private static String userOf(RoutingContext context) {
+        if (context.user() instanceof QuarkusHttpUser user && !user.getSecurityIdentity().isAnonymous()) {
+            return user.getSecurityIdentity().getPrincipal().getName();
+        }
+        return null;
+    }
+
     private void problem(HttpServerResponse response, ProblemException e) {
         if (e.status() >= 500) {
             LOG.warnf("%s: %s", e.title(), e.detail());
@@ -124,7 +133,7 @@ public class ChatStreamRoutes {
             response.closeHandler(ignored -> cancel());
             // each signal hops to the request's event loop in order (emitOn would drop events queued before a failure)
             Context eventLoop = context.vertx().getOrCreateContext();
-            subscription = chat.stream(request.conversationId(), request.message()).subscribe().with(
+            subscription = chat.stream(request.conversationId(), request.message(), userOf(context)).subscribe().with(
                     event -> eventLoop.runOnContext(ignored -> event(SseEvent.of(event, trace))),
                     failure -> eventLoop.runOnContext(ignored -> failure(failure)),
                     () -> eventLoop.runOnContext(ignored -> complete()));

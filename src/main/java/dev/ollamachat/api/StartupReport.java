@@ -1,5 +1,6 @@
 package dev.ollamachat.api;
 
+import dev.ollamachat.config.ApiKeys;
 import dev.ollamachat.config.ChatConfig;
 import dev.ollamachat.mcp.McpServers;
 import io.quarkus.runtime.StartupEvent;
@@ -21,17 +22,41 @@ class StartupReport {
 
     private static final Logger LOG = Logger.getLogger(StartupReport.class);
 
-    void onStart(@Observes StartupEvent event, ChatConfig config, McpServers servers,
-            @ConfigProperty(name = "OLLAMA_HOST") Optional<String> rawOllamaHost) {
+    void onStart(@Observes StartupEvent event, ChatConfig config, McpServers servers, ApiKeys keys,
+            @ConfigProperty(name = "OLLAMA_HOST") Optional<String> rawOllamaHost,
+            @ConfigProperty(name = "quarkus.http.host") String httpHost) {
         String ollama = requireHttpUrl(config.ollama().host());
+        requireSafeBinding(httpHost, keys.enabled(), keys.authNone());
+        if (!keys.enabled() && !isLoopback(httpHost)) {
+            LOG.warnf("AUTH=none: anyone who reaches %s can chat, delete conversations and run the MCP tools; "
+                    + "set CHAT_API_KEYS to require a key", httpHost);
+        }
         rawOllamaHost.filter(raw -> !raw.contains("://")).ifPresent(raw -> LOG.infof(
                 "OLLAMA_HOST '%s' has no scheme; calling Ollama at %s", raw, ollama));
-        LOG.infof("Chatting with model %s at Ollama %s; MCP servers: %s; at most %d tool rounds a turn",
+        LOG.infof("Chatting with model %s at Ollama %s; MCP servers: %s; at most %d tool rounds a turn; %s",
                 config.ollama().model(), ollama,
                 servers.connections().stream()
                         .map(c -> c.name() + " " + (servers.isOwn(c) ? "(this service's /mcp)" : c.url()))
                         .collect(Collectors.joining(", ")),
-                config.maxToolRounds());
+                config.maxToolRounds(),
+                keys.enabled() ? "API keys required on /api and /mcp (" + keys.count() + " configured)"
+                        : "no API keys: open to whoever reaches " + httpHost);
+    }
+
+    /**
+     * Serving beyond loopback without API keys needs AUTH=none: otherwise anyone on the network could chat, delete
+     * conversations and run every MCP tool.
+     */
+    static void requireSafeBinding(String httpHost, boolean keysOn, boolean authNone) {
+        if (!keysOn && !authNone && !isLoopback(httpHost)) {
+            throw new IllegalStateException("HOST=" + httpHost + " serves beyond this machine without API keys: set "
+                    + "CHAT_API_KEYS (or CHAT_API_KEYS_FILE), or AUTH=none to serve without them on purpose");
+        }
+    }
+
+    static boolean isLoopback(String host) {
+        String h = host == null ? "" : host.trim().toLowerCase(Locale.ROOT);
+        return h.equals("localhost") || h.startsWith("127.") || h.equals("::1") || h.equals("[::1]");
     }
 
     /** The URL, or a start-up failure that names OLLAMA_HOST and says what a good value looks like. */

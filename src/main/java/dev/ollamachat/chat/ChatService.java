@@ -15,14 +15,17 @@ public class ChatService {
         this.turns = turns;
     }
 
-    /** The turn's events as they happen; a new conversation when {@code conversationId} is null. */
-    public Multi<ChatEvent> stream(String conversationId, String message) {
-        return turns.turn(new TurnRequest(orNew(conversationId), message, true));
+    /**
+     * The turn's events as they happen; a new conversation when {@code conversationId} is null. {@code user}: who
+     * asks (the API key's name), or null.
+     */
+    public Multi<ChatEvent> stream(String conversationId, String message, String user) {
+        return turns.turn(new TurnRequest(orNew(conversationId), message, true, user));
     }
 
     /** The turn's reply, once the turn has ended; cancelling it stops the turn. */
-    public Uni<ChatReply> reply(String conversationId, String message) {
-        return turns.turn(new TurnRequest(orNew(conversationId), message, false))
+    public Uni<ChatReply> reply(String conversationId, String message, String user) {
+        return turns.turn(new TurnRequest(orNew(conversationId), message, false, user))
                 .select().where(event -> event instanceof ChatEvent.Completed)
                 .collect().last()
                 .map(event -> ((ChatEvent.Completed) event).reply());

@@ -18,6 +18,8 @@ public interface ChatConfig {
 
     Telemetry telemetry();
 
+    Auth auth();
+
     /** Interval of the keep-alive comment on an open event stream (STREAM_KEEP_ALIVE). */
     @WithDefault("15s")
     Duration streamKeepAlive();
@@ -29,9 +31,26 @@ public interface ChatConfig {
     @WithDefault("10")
     int maxToolRounds();
 
+    /**
+     * Requests to /api/* per API key (or per client address without keys), as {@code N/duration}, for example
+     * {@code 60/1m} (RATE_LIMIT); unset: no limit.
+     */
+    Optional<String> rateLimit();
+
     /** Longest user message accepted, in characters (MAX_MESSAGE_LENGTH). */
     @WithDefault("32000")
     int maxMessageLength();
+
+    interface Auth {
+        /** API keys that may use /api/* and /mcp, comma-separated, each {@code key} or {@code name:key} (CHAT_API_KEYS). */
+        Optional<List<String>> apiKeys();
+
+        /** A file with one API key ({@code key} or {@code name:key}) per line (CHAT_API_KEYS_FILE). */
+        Optional<String> apiKeysFile();
+
+        /** {@code none}: serve beyond loopback without API keys, on purpose (AUTH). */
+        Optional<String> mode();
+    }
 
     interface Ollama {
         /** Base URL of Ollama (OLLAMA_HOST). */

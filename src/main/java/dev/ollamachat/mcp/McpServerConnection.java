@@ -6,6 +6,7 @@ import dev.langchain4j.mcp.client.McpClient;
 import dev.langchain4j.mcp.client.transport.http.StreamableHttpMcpTransport;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
@@ -27,11 +28,14 @@ public final class McpServerConnection {
     private final Supplier<String> url;
     private final Duration connectTimeout;
     private final Duration toolTimeout;
+    private final Supplier<Map<String, String>> headers;
     private McpClient client;
     private String lastError;
     private long retryAfterNanos;
 
-    McpServerConnection(String name, Supplier<String> url, Duration connectTimeout, Duration toolTimeout) {
+    McpServerConnection(String name, Supplier<String> url, Duration connectTimeout, Duration toolTimeout,
+            Supplier<Map<String, String>> headers) {
+        this.headers = headers;
         this.name = name;
         this.url = url;
         this.connectTimeout = connectTimeout;
@@ -85,6 +89,7 @@ public final class McpServerConnection {
                         .clientName("ollama-chat")
                         .transport(new StreamableHttpMcpTransport.Builder()
                                 .url(url())
+                                .customHeaders(headers.get())
                                 // longer than the tool timeout, so that a slow tool is a tool timeout, not a lost server
                                 .timeout(toolTimeout.plus(connectTimeout))
                                 .build())

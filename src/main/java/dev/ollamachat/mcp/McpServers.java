@@ -1,6 +1,7 @@
 package dev.ollamachat.mcp;
 
 import dev.langchain4j.agent.tool.ToolSpecification;
+import dev.ollamachat.config.ApiKeys;
 import dev.ollamachat.config.ChatConfig;
 import jakarta.annotation.PreDestroy;
 import io.quarkus.vertx.http.HttpServer;
@@ -25,7 +26,7 @@ public class McpServers {
     /** The name of this service's own /mcp, when MCP_SERVER_URL is unset; else null. */
     private final String ownServerName;
 
-    McpServers(ChatConfig config, Instance<HttpServer> httpServer,
+    McpServers(ChatConfig config, ApiKeys keys, Instance<HttpServer> httpServer,
             @ConfigProperty(name = "quarkus.http.host", defaultValue = "0.0.0.0") String httpHost) {
         ChatConfig.Mcp mcp = config.mcp();
         this.policy = ToolPolicy.of(mcp.toolsAllow(), mcp.toolsDeny());
@@ -48,8 +49,11 @@ public class McpServers {
             }
         }
         List<McpServerConnection> built = new ArrayList<>();
-        urlsByName.forEach((name, url) -> built.add(
-                new McpServerConnection(name, url, mcp.connectTimeout(), mcp.toolTimeout())));
+        // the service's own /mcp asks for an API key once keys are on: its own client has one
+        Supplier<Map<String, String>> ownHeaders = () -> keys.enabled()
+                ? Map.of("Authorization", "Bearer " + keys.internalKey()) : Map.of();
+        urlsByName.forEach((name, url) -> built.add(new McpServerConnection(name, url, mcp.connectTimeout(),
+                mcp.toolTimeout(), name.equals(ownServerName) ? ownHeaders : Map::of)));
         this.connections = List.copyOf(built);
     }
 

@@ -28,6 +28,7 @@ public final class SpanNames {
     public static final String KIND_LLM = "LLM";
     public static final String KIND_TOOL = "TOOL";
     public static final AttributeKey<String> SESSION_ID = AttributeKey.stringKey("session.id");
+    public static final AttributeKey<String> USER_ID = AttributeKey.stringKey("user.id");
     public static final AttributeKey<String> INPUT_VALUE = AttributeKey.stringKey("input.value");
     public static final AttributeKey<String> INPUT_MIME_TYPE = AttributeKey.stringKey("input.mime_type");
     public static final AttributeKey<String> OUTPUT_VALUE = AttributeKey.stringKey("output.value");

@@ -74,6 +74,10 @@ class TurnSpans implements ChatTurns {
             telemetry.describeTurn(span, request.conversationId(), request.message());
             // Phoenix's Sessions view reads a turn's input and output from the trace's root: the HTTP server span
             telemetry.describeTurn(root, request.conversationId(), request.message());
+            if (request.user() != null) {
+                span.setAttribute(SpanNames.USER_ID, request.user());
+                root.setAttribute(SpanNames.USER_ID, request.user());
+            }
             Context turn = parent.with(span)
                     .with(ChatTelemetry.CONVERSATION_ID, request.conversationId())
                     .with(ChatTelemetry.STREAMED, request.streamed());

@@ -22,4 +22,15 @@ class StartupReportTest {
             assertTrue(e.getMessage().startsWith("OLLAMA_HOST '" + bad + "'"), e.getMessage());
         }
     }
+
+    @Test
+    void servingBeyondLoopbackNeedsKeysOrAuthNone() {
+        StartupReport.requireSafeBinding("127.0.0.1", false, false);
+        StartupReport.requireSafeBinding("localhost", false, false);
+        StartupReport.requireSafeBinding("0.0.0.0", true, false);
+        StartupReport.requireSafeBinding("0.0.0.0", false, true);
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> StartupReport.requireSafeBinding("0.0.0.0", false, false));
+        assertTrue(e.getMessage().contains("CHAT_API_KEYS") && e.getMessage().contains("AUTH=none"), e.getMessage());
+    }
 }

@@ -53,9 +53,17 @@ public final class SseClient implements AutoCloseable {
     }
 
     public static SseClient post(int port, String path, String json) throws IOException {
+        return post(port, path, json, java.util.Map.of());
+    }
+
+    /** A POST with extra request headers (for example Authorization). */
+    public static SseClient post(int port, String path, String json, java.util.Map<String, String> extraHeaders)
+            throws IOException {
         byte[] body = json.getBytes(StandardCharsets.UTF_8);
+        StringBuilder extra = new StringBuilder();
+        extraHeaders.forEach((name, value) -> extra.append(name).append(": ").append(value).append("\r\n"));
         return new SseClient(port, "POST " + path + " HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n"
-                + "Content-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n" + json);
+                + extra + "Content-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n" + json);
     }
 
     public static SseClient get(int port, String pathAndQuery) throws IOException {
