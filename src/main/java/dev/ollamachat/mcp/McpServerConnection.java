@@ -154,6 +154,16 @@ public final class McpServerConnection {
             root = root.getCause();
         }
         String message = root.getMessage();
-        return message == null || message.isBlank() ? root.getClass().getSimpleName() : message;
+        if (message != null && !message.isBlank()) {
+            return message;
+        }
+        // what users read: say what happened, not which Java class said it
+        if (root instanceof java.net.ConnectException) {
+            return "connection refused";
+        }
+        if (root instanceof java.net.http.HttpTimeoutException || root instanceof java.util.concurrent.TimeoutException) {
+            return "no answer in time";
+        }
+        return root instanceof java.io.IOException ? "the connection failed" : "it failed without saying why";
     }
 }

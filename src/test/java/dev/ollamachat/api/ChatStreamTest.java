@@ -183,6 +183,19 @@ class ChatStreamTest {
     }
 
     @Test
+    void getTakesALongMessageInItsQuery() throws Exception {
+        ollama.nextChat().line(ScriptedOllama.token("Read it")).line(ScriptedOllama.done(3, 1));
+        String message = "Summarise this: " + "lorem ipsum, dolor & sit? ".repeat(800); // 20,816 characters
+        String query = "?message=" + URLEncoder.encode(message, StandardCharsets.UTF_8);
+        assertTrue(query.length() > 25_000, "the query is " + query.length() + " characters");
+        try (SseClient client = SseClient.get(RestAssured.port, PATH + query)) {
+            assertEquals(200, client.status());
+            assertEquals(List.of("token", "done"), client.rest().stream().map(SseClient.Event::name).toList());
+        }
+        assertTrue(ollama.chatBodies().get(0).contains("dolor & sit?"));
+    }
+
+    @Test
     void keepAliveCommentsFlowWhileOllamaIsQuiet() throws Exception {
         // the test resource sets the keep-alive interval to 300 ms
         ollama.nextChat().line(ScriptedOllama.token("Thinking")).pause(1_000)
