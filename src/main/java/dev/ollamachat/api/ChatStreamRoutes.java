@@ -48,7 +48,8 @@ public class ChatStreamRoutes {
 
     void register(@Observes Router router) {
         long bodyLimit = 4L * maxMessageLength + 4096;
-        router.post(PATH).handler(BodyHandler.create(false).setBodyLimit(bodyLimit)).handler(this::post);
+        router.post(PATH).handler(BodyHandler.create(false).setBodyLimit(bodyLimit)).handler(this::post)
+                .failureHandler(this::bodyRefused);
         router.get(PATH).handler(this::get);
     }
 
@@ -69,6 +70,16 @@ public class ChatStreamRoutes {
             return;
         }
         stream(context, request);
+    }
+
+    /** The body handler refuses a body over its limit with 413: say so as a problem, like every other refusal. */
+    private void bodyRefused(RoutingContext context) {
+        if (context.statusCode() == 413 && !context.response().headWritten()) {
+            problem(context.response(), new ProblemException(413, "http-413", "Request body too large",
+                    "The body is larger than MAX_MESSAGE_LENGTH allows"));
+        } else {
+            context.next();
+        }
     }
 
     private void get(RoutingContext context) {

@@ -107,6 +107,14 @@ class ErrorResponsesTest {
     }
 
     @Test
+    void aStreamBodyOverTheLimitIs413Problem() {
+        String huge = "{\"message\":\"" + "x".repeat(200_000) + "\"}";
+        problem(given().contentType(ContentType.JSON).body(huge).when().post("/api/chat/stream").then(), 413,
+                "http-413");
+        org.junit.jupiter.api.Assertions.assertEquals(0, ollama.chatRequests().size());
+    }
+
+    @Test
     void wrongContentTypeIs415() {
         problem(given().contentType(ContentType.TEXT).body("hello").when().post("/api/chat").then(), 415,
                 "http-415");
