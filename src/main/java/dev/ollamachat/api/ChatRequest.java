@@ -2,9 +2,22 @@ package dev.ollamachat.api;
 
 import dev.ollamachat.ProblemException;
 import java.util.regex.Pattern;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
-/** Body of {@code POST /api/chat}. */
-public record ChatRequest(String message, String conversationId) {
+/** Body of {@code POST /api/chat} and {@code POST /api/chat/stream}. */
+public record ChatRequest(
+        @Schema(required = true, minLength = 1, maxLength = 32000, pattern = ChatRequest.VISIBLE_CHARACTER,
+                description = "The user's message: at least one character that is not a space, a control or an "
+                        + "invisible format character; at most MAX_MESSAGE_LENGTH (32,000 by default) characters")
+        String message,
+        @Schema(pattern = "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$", nullable = true,
+                description = "The conversation to continue; a new one is started when absent")
+        String conversationId) {
+
+    /** A character that counts as text: the API description and the check below say the same. */
+    static final String VISIBLE_CHARACTER =
+            "[^\\s\\x00-\\x1f\\x7f-\\x9f\\u00ad\\u200b-\\u200f\\u2028-\\u202f\\u2060-\\u206f\\ufeff]";
+    private static final Pattern VISIBLE = Pattern.compile(VISIBLE_CHARACTER.replace("\\s", "\\s\\p{Z}"));
 
     private static final Pattern CONVERSATION_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
 
@@ -16,7 +29,7 @@ public record ChatRequest(String message, String conversationId) {
         if (request.message() == null || request.message().isBlank()) {
             throw ProblemException.badRequest("'message' is required and must not be blank");
         }
-        if (request.message().codePoints().noneMatch(ChatRequest::isVisible)) {
+        if (!VISIBLE.matcher(request.message()).find()) {
             throw ProblemException.badRequest("'message' has no text: only spaces, control or format characters");
         }
         if (request.message().length() > maxMessageLength) {
@@ -27,11 +40,6 @@ public record ChatRequest(String message, String conversationId) {
             requireValidConversationId(request.conversationId());
         }
         return request;
-    }
-
-    private static boolean isVisible(int codePoint) {
-        return !Character.isWhitespace(codePoint) && !Character.isISOControl(codePoint)
-                && Character.getType(codePoint) != Character.FORMAT && !Character.isSpaceChar(codePoint);
     }
 
     static String requireValidConversationId(String id) {

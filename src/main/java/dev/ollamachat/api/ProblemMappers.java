@@ -44,7 +44,10 @@ public class ProblemMappers {
             return unreadableJson(json);
         }
         String reason = e.getResponse().getStatusInfo().getReasonPhrase();
-        return Problem.response(status, "http-" + status, reason, e.getMessage());
+        Response problem = Problem.response(status, "http-" + status, reason, e.getMessage());
+        Object allow = e.getResponse().getHeaders().getFirst("Allow");
+        // a 405 says which methods the path takes (RFC 9110)
+        return allow == null ? problem : Response.fromResponse(problem).header("Allow", allow).build();
     }
 
     @ServerExceptionMapper
