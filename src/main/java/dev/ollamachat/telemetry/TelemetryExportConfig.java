@@ -20,6 +20,7 @@ public class TelemetryExportConfig implements ConfigSourceInterceptor {
     static final String ENDPOINT = "quarkus.otel.exporter.otlp.traces.endpoint";
     static final String HEADERS = "quarkus.otel.exporter.otlp.traces.headers";
     static final String SDK_DISABLED = "quarkus.otel.sdk.disabled";
+    private static final String UNUSED_ENDPOINT = "http://localhost:4318";
 
     @Override
     public ConfigValue getValue(ConfigSourceInterceptorContext context, String name) {
@@ -37,7 +38,9 @@ public class TelemetryExportConfig implements ConfigSourceInterceptor {
             return value;
         }
         String base = exporterBase(read(context, "ollama-chat.telemetry.endpoint", "http://localhost:6006"));
-        return base == null ? value : derived(ENDPOINT, base);
+        // a PHOENIX_ENDPOINT that is not a URL turns the SDK off (sdkDisabled); the exporter, which checks its
+        // endpoint even then, gets one that is never called, so that the service starts
+        return derived(ENDPOINT, base == null ? UNUSED_ENDPOINT : base);
     }
 
     private static String headers(ConfigSourceInterceptorContext context) {
