@@ -10,7 +10,7 @@ public record ChatRequest(
                 description = "The user's message: at least one character that is not a space, a control or an "
                         + "invisible format character; at most MAX_MESSAGE_LENGTH (32,000 by default) characters")
         String message,
-        @Schema(pattern = "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$", nullable = true,
+        @Schema(pattern = ChatRequest.CONVERSATION_ID_PATTERN, nullable = true,
                 description = "The conversation to continue; a new one is started when absent")
         String conversationId) {
 
@@ -19,7 +19,8 @@ public record ChatRequest(
             "[^\\s\\x00-\\x1f\\x7f-\\x9f\\u00ad\\u200b-\\u200f\\u2028-\\u202f\\u2060-\\u206f\\ufeff]";
     private static final Pattern VISIBLE = Pattern.compile(VISIBLE_CHARACTER.replace("\\s", "\\s\\p{Z}"));
 
-    private static final Pattern CONVERSATION_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
+    static final String CONVERSATION_ID_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$";
+    private static final Pattern CONVERSATION_ID = Pattern.compile(CONVERSATION_ID_PATTERN);
 
     /** Rejects what cannot be chatted about, with a detail that says what to fix. */
     static ChatRequest validated(ChatRequest request, int maxMessageLength) {

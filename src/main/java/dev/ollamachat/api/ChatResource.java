@@ -6,8 +6,6 @@ import dev.ollamachat.config.ChatConfig;
 import dev.ollamachat.telemetry.TraceLinks;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
-import org.eclipse.microprofile.openapi.annotations.media.Content;
-import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -32,24 +30,15 @@ public class ChatResource {
 
     /** One chat turn, answered when it ends. A client that goes away cancels it, and the Ollama call with it. */
     @APIResponse(responseCode = "200", description = "The reply")
-    @APIResponse(responseCode = "400", description = "Invalid JSON, or a message or conversationId that is not accepted", content = @Content(mediaType = Problem.MEDIA_TYPE,
-            schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "401", description = "CHAT_API_KEYS is set and the request has no valid key", content = @Content(mediaType = Problem.MEDIA_TYPE,
-            schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "429", description = "More requests than RATE_LIMIT allows", content = @Content(mediaType = Problem.MEDIA_TYPE,
-            schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "409", description = "The conversation is still answering an earlier message", content = @Content(mediaType = Problem.MEDIA_TYPE,
-            schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "413", description = "The body is too large", content = @Content(mediaType = Problem.MEDIA_TYPE,
-            schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "415", description = "The body is not application/json", content = @Content(mediaType = Problem.MEDIA_TYPE,
-            schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "502", description = "Ollama answered with an error, a malformed or cut answer, or the model kept calling tools", content = @Content(mediaType = Problem.MEDIA_TYPE,
-            schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "503", description = "Ollama cannot be reached", content = @Content(mediaType = Problem.MEDIA_TYPE,
-            schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "504", description = "Ollama was silent for longer than OLLAMA_TIMEOUT", content = @Content(mediaType = Problem.MEDIA_TYPE,
-            schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "400", ref = "Problem400")
+    @APIResponse(responseCode = "401", ref = "Problem401")
+    @APIResponse(responseCode = "429", ref = "Problem429")
+    @APIResponse(responseCode = "409", ref = "Problem409")
+    @APIResponse(responseCode = "413", ref = "Problem413")
+    @APIResponse(responseCode = "415", ref = "Problem415")
+    @APIResponse(responseCode = "502", ref = "Problem502")
+    @APIResponse(responseCode = "503", ref = "Problem503")
+    @APIResponse(responseCode = "504", ref = "Problem504")
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)

@@ -2,8 +2,6 @@ package dev.ollamachat.api;
 
 import dev.ollamachat.ollama.OllamaCatalog;
 import dev.ollamachat.ollama.OllamaTags;
-import org.eclipse.microprofile.openapi.annotations.media.Content;
-import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -22,16 +20,11 @@ public class ModelResource {
 
     /** The models Ollama has, with the one this service chats with marked. */
     @APIResponse(responseCode = "200", description = "The models Ollama has")
-    @APIResponse(responseCode = "401", description = "CHAT_API_KEYS is set and the request has no valid key", content = @Content(mediaType = Problem.MEDIA_TYPE,
-            schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "429", description = "More requests than RATE_LIMIT allows", content = @Content(mediaType = Problem.MEDIA_TYPE,
-            schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "502", description = "Ollama answered with an error", content = @Content(mediaType = Problem.MEDIA_TYPE,
-            schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "503", description = "Ollama cannot be reached", content = @Content(mediaType = Problem.MEDIA_TYPE,
-            schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "504", description = "Ollama did not answer in time", content = @Content(mediaType = Problem.MEDIA_TYPE,
-            schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "401", ref = "Problem401")
+    @APIResponse(responseCode = "429", ref = "Problem429")
+    @APIResponse(responseCode = "502", ref = "Problem502")
+    @APIResponse(responseCode = "503", ref = "Problem503")
+    @APIResponse(responseCode = "504", ref = "Problem504")
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     public ModelsView models() {

@@ -5,8 +5,6 @@ import dev.langchain4j.internal.JsonSchemaElementUtils;
 import dev.ollamachat.mcp.McpServerUnavailableException;
 import dev.ollamachat.mcp.McpServers;
 import dev.ollamachat.mcp.ToolCatalog;
-import org.eclipse.microprofile.openapi.annotations.media.Content;
-import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -26,10 +24,8 @@ public class ToolResource {
 
     /** The tools the model is offered now, those the tool policy keeps out, and the state of each MCP server. */
     @APIResponse(responseCode = "200", description = "The tools, the filtered ones and the servers")
-    @APIResponse(responseCode = "401", description = "CHAT_API_KEYS is set and the request has no valid key", content = @Content(mediaType = Problem.MEDIA_TYPE,
-            schema = @Schema(implementation = Problem.class)))
-    @APIResponse(responseCode = "429", description = "More requests than RATE_LIMIT allows", content = @Content(mediaType = Problem.MEDIA_TYPE,
-            schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "401", ref = "Problem401")
+    @APIResponse(responseCode = "429", ref = "Problem429")
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     public ToolsView tools() {

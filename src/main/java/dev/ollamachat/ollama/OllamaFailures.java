@@ -1,6 +1,5 @@
 package dev.ollamachat.ollama;
 
-import dev.langchain4j.exception.HttpException;
 import dev.ollamachat.ProblemException;
 import jakarta.ws.rs.WebApplicationException;
 import java.net.ConnectException;
@@ -18,9 +17,6 @@ public final class OllamaFailures {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof ProblemException problem) {
                 return problem;
-            }
-            if (t instanceof HttpException http) {
-                return answeredWithError(http.statusCode(), http.getMessage(), host, model, failure);
             }
             if (t instanceof WebApplicationException web && web.getResponse() != null) {
                 return answeredWithError(web.getResponse().getStatus(), bodyOf(web), host, model, failure);
@@ -98,7 +94,6 @@ public final class OllamaFailures {
         return t instanceof java.util.concurrent.TimeoutException
                 || t instanceof java.net.SocketTimeoutException
                 || t instanceof java.net.http.HttpTimeoutException
-                || t instanceof dev.langchain4j.exception.TimeoutException
                 || t.getClass().getSimpleName().contains("Timeout");
     }
 }

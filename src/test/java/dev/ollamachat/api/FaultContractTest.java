@@ -140,7 +140,6 @@ class FaultContractTest {
         assertTrue(call.has("error") && call.get("error").asText().contains("did not answer within 1000 ms"),
                 call.toString());
         assertTrue(lastToolMessageSent().get("content").asText().startsWith("Error: "));
-        Thread.sleep(StoppableMcpServer.SLOW_TOOL_MILLIS); // let the slow call finish before the next test
     }
 
     @ParameterizedTest
