@@ -132,6 +132,10 @@ public interface ChatConfig {
         /** Phoenix API key, sent as a bearer token (PHOENIX_API_KEY). */
         Optional<String> apiKey();
 
+        /** One export to Phoenix that has not been answered by then has failed (OTEL_EXPORTER_OTLP_TIMEOUT). */
+        @WithDefault("10s")
+        Duration exportTimeout();
+
         /** Phoenix UI, for the trace link in replies; empty for no link (PHOENIX_UI_URL). */
         @WithDefault("http://localhost:6006")
         Optional<String> uiUrl();

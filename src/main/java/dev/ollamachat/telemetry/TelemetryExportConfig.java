@@ -9,45 +9,20 @@ import java.net.URI;
 import java.util.Locale;
 
 /**
- * Maps the guide's telemetry variables onto Quarkus' OTLP exporter as the exporter reads its settings: the endpoint
- * (with or without "/v1/traces"), the project headers Phoenix reads (and the one the guide sends), the API key, and
- * the off switches. An explicit quarkus.otel.* setting of the user still wins.
+ * Turns the OpenTelemetry SDK off when the guide's switches say so (TELEMETRY_ENABLED=false, OTEL_SDK_DISABLED=true)
+ * or when PHOENIX_ENDPOINT cannot be used; chats go on without traces. An explicit quarkus.otel.sdk.disabled=true of
+ * the user still wins. Where spans go is {@link PhoenixSpanExporter}'s business.
  */
 @Priority(Priorities.APPLICATION + 100)
 public class TelemetryExportConfig implements ConfigSourceInterceptor {
 
     static final String TRACES_PATH = "/v1/traces";
-    static final String ENDPOINT = "quarkus.otel.exporter.otlp.traces.endpoint";
-    static final String HEADERS = "quarkus.otel.exporter.otlp.traces.headers";
     static final String SDK_DISABLED = "quarkus.otel.sdk.disabled";
-    private static final String UNUSED_ENDPOINT = "http://localhost:4318";
 
     @Override
     public ConfigValue getValue(ConfigSourceInterceptorContext context, String name) {
         ConfigValue value = context.proceed(name);
-        return switch (name) {
-            case ENDPOINT -> endpoint(context, value);
-            case HEADERS -> value != null ? value : derived(name, headers(context));
-            case SDK_DISABLED -> sdkDisabled(context, value);
-            default -> value;
-        };
-    }
-
-    private static ConfigValue endpoint(ConfigSourceInterceptorContext context, ConfigValue value) {
-        if (value != null && !value.getValue().equals(read(context, "ollama-chat.telemetry.endpoint", null))) {
-            return value;
-        }
-        String base = exporterBase(read(context, "ollama-chat.telemetry.endpoint", "http://localhost:6006"));
-        // a PHOENIX_ENDPOINT that is not a URL turns the SDK off (sdkDisabled); the exporter, which checks its
-        // endpoint even then, gets one that is never called, so that the service starts
-        return derived(ENDPOINT, base == null ? UNUSED_ENDPOINT : base);
-    }
-
-    private static String headers(ConfigSourceInterceptorContext context) {
-        String project = read(context, "ollama-chat.telemetry.project-name", "default");
-        String headers = "x-project-name=" + project + ",x-phoenix-project-name=" + project;
-        String apiKey = read(context, "ollama-chat.telemetry.api-key", "");
-        return apiKey.isBlank() ? headers : headers + ",authorization=Bearer " + apiKey.trim();
+        return name.equals(SDK_DISABLED) ? sdkDisabled(context, value) : value;
     }
 
     private static ConfigValue sdkDisabled(ConfigSourceInterceptorContext context, ConfigValue value) {
@@ -62,7 +37,7 @@ public class TelemetryExportConfig implements ConfigSourceInterceptor {
         return exporterBase(endpoint) == null ? "PHOENIX_ENDPOINT '" + endpoint + "' is not an http(s) URL" : null;
     }
 
-    /** The exporter appends /v1/traces itself, so the base URL is given without it. */
+    /** PHOENIX_ENDPOINT without "/v1/traces" (which may be written or left out), or null when it is not a URL. */
     static String exporterBase(String endpoint) {
         String trimmed = endpoint == null ? "" : endpoint.trim();
         while (trimmed.endsWith("/")) {

@@ -10,6 +10,9 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** An OTLP/HTTP receiver in the test's process: it keeps every export request, decoded from protobuf. */
 public final class OtlpReceiver {
@@ -21,6 +24,9 @@ public final class OtlpReceiver {
     private final HttpServer server;
     private final List<Export> exports = Collections.synchronizedList(new ArrayList<>());
     private final List<String> failures = Collections.synchronizedList(new ArrayList<>());
+    private final AtomicInteger failWith = new AtomicInteger();
+    private final AtomicInteger requests = new AtomicInteger();
+    private volatile CountDownLatch hanging = new CountDownLatch(0);
 
     public OtlpReceiver() {
         try {
@@ -28,7 +34,21 @@ public final class OtlpReceiver {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        server.setExecutor(Executors.newCachedThreadPool());
         server.createContext("/", exchange -> {
+            requests.incrementAndGet();
+            int status = failWith.get();
+            if (status != 0) {
+                exchange.getRequestBody().readAllBytes();
+                exchange.sendResponseHeaders(status, -1);
+                exchange.close();
+                return;
+            }
+            try {
+                hanging.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             Map<String, String> headers = new java.util.TreeMap<>();
             exchange.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(), values.get(0)));
             byte[] body = exchange.getRequestBody().readAllBytes();
@@ -49,7 +69,24 @@ public final class OtlpReceiver {
         server.start();
     }
 
+    /** Answers every export with this status (as Phoenix does with 503 when its queue is full). */
+    public void failWith(int status) {
+        failWith.set(status);
+    }
+
+    /** Takes every export and never answers, until {@link #answer()}. */
+    public void hang() {
+        hanging = new CountDownLatch(1);
+    }
+
+    /** Back to taking every export and answering 200. */
+    public void answer() {
+        failWith.set(0);
+        hanging.countDown();
+    }
+
     public void stop() {
+        answer();
         server.stop(0);
     }
 
@@ -59,6 +96,11 @@ public final class OtlpReceiver {
 
     public List<Export> exports() {
         return List.copyOf(exports);
+    }
+
+    /** Every POST so far, answered or not. */
+    public int requests() {
+        return requests.get();
     }
 
     /** Requests that could not be decoded as OTLP protobuf. */

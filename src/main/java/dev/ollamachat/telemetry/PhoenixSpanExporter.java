@@ -1,0 +1,40 @@
+package dev.ollamachat.telemetry;
+
+import dev.ollamachat.config.ChatConfig;
+import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
+import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporterBuilder;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+
+/**
+ * The exporter that sends spans to Phoenix over OTLP/HTTP (protobuf), under the project headers Phoenix reads and the
+ * API key. Quarkus' own OTLP exporter is off (quarkus.otel.exporter.otlp.enabled=false): when the endpoint answered 5xx
+ * or not at all, its retries never completed the export, so the failure was never reported. This one (the JDK HTTP
+ * client, with OpenTelemetry's retry policy for 429/502/503/504) completes every export, and
+ * {@link FailureReportingExporter} reports the failures, once a minute.
+ */
+@ApplicationScoped
+class PhoenixSpanExporter {
+
+    @Produces
+    @Singleton
+    SpanExporter phoenix(ChatConfig config) {
+        ChatConfig.Telemetry telemetry = config.telemetry();
+        String base = TelemetryExportConfig.exporterBase(telemetry.endpoint());
+        if (base == null) {
+            // telemetry is off in this case (TelemetryExportConfig), so the SDK never asks; export nothing anyway
+            return SpanExporter.composite();
+        }
+        OtlpHttpSpanExporterBuilder builder = OtlpHttpSpanExporter.builder()
+                .setEndpoint(base + TelemetryExportConfig.TRACES_PATH)
+                .setTimeout(telemetry.exportTimeout())
+                .addHeader("x-project-name", telemetry.projectName())
+                .addHeader("x-phoenix-project-name", telemetry.projectName());
+        telemetry.apiKey().map(String::trim).filter(key -> !key.isEmpty())
+                .ifPresent(key -> builder.addHeader("authorization", "Bearer " + key));
+        return new FailureReportingExporter(builder.build(), base + TelemetryExportConfig.TRACES_PATH,
+                telemetry.exportTimeout());
+    }
+}
