@@ -12,7 +12,7 @@ import jakarta.inject.Singleton;
  * The exporter that sends spans to Phoenix over OTLP/HTTP (protobuf), under the project headers Phoenix reads and the
  * API key. Quarkus' own OTLP exporter is off (quarkus.otel.exporter.otlp.enabled=false): when the endpoint answered 5xx
  * or not at all, its retries never completed the export, so the failure was never reported. This one (the JDK HTTP
- * client, with OpenTelemetry's retry policy for 429/502/503/504) completes every export, and
+ * client; a failed batch is not retried, the next one carries the newer spans) completes every export, and
  * {@link FailureReportingExporter} reports the failures, once a minute.
  */
 @ApplicationScoped

@@ -71,6 +71,7 @@ public final class OtlpReceiver {
 
     /** Answers every export with this status (as Phoenix does with 503 when its queue is full). */
     public void failWith(int status) {
+        requests.set(0);
         failWith.set(status);
     }
 
@@ -98,7 +99,7 @@ public final class OtlpReceiver {
         return List.copyOf(exports);
     }
 
-    /** Every POST so far, answered or not. */
+    /** Every POST since the start or the last {@link #failWith}, answered or not. */
     public int requests() {
         return requests.get();
     }
