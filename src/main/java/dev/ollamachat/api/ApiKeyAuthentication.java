@@ -1,7 +1,5 @@
 package dev.ollamachat.api;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ollamachat.ProblemException;
 import dev.ollamachat.config.ApiKeys;
 import io.quarkus.security.AuthenticationFailedException;
@@ -29,11 +27,9 @@ class ApiKeyAuthentication implements HttpAuthenticationMechanism {
     private static final String CHALLENGE = "Bearer realm=\"ollama-chat\"";
 
     private final ApiKeys keys;
-    private final ObjectMapper json;
 
-    ApiKeyAuthentication(ApiKeys keys, ObjectMapper json) {
+    ApiKeyAuthentication(ApiKeys keys) {
         this.keys = keys;
-        this.json = json;
     }
 
     @Override
@@ -60,20 +56,10 @@ class ApiKeyAuthentication implements HttpAuthenticationMechanism {
     public Uni<Boolean> sendChallenge(RoutingContext context) {
         HttpServerResponse response = context.response();
         if (!response.headWritten()) {
-            response.setStatusCode(401)
-                    .putHeader("WWW-Authenticate", CHALLENGE)
-                    .putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)
-                    .end(body());
+            Problem.send(response.putHeader("WWW-Authenticate", CHALLENGE), new ProblemException(401,
+                    "unauthorized", "Unauthorized",
+                    "This service needs an API key: send it as 'Authorization: Bearer <key>' (CHAT_API_KEYS)"));
         }
         return Uni.createFrom().item(true);
-    }
-
-    private String body() {
-        try {
-            return json.writeValueAsString(Problem.of(new ProblemException(401, "unauthorized", "Unauthorized",
-                    "This service needs an API key: send it as 'Authorization: Bearer <key>' (CHAT_API_KEYS)")));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

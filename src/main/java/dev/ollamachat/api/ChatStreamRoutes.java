@@ -47,9 +47,9 @@ public class ChatStreamRoutes {
     }
 
     void register(@Observes Router router) {
-        long bodyLimit = 4L * maxMessageLength + 4096;
-        router.post(PATH).handler(BodyHandler.create(false).setBodyLimit(bodyLimit)).handler(this::post)
-                .failureHandler(this::bodyRefused);
+        // over the limit, the body handler fails the request with 413, which ProtocolLimits answers as a problem
+        router.post(PATH).handler(BodyHandler.create(false).setBodyLimit(ProtocolLimits.bodyLimit(maxMessageLength)))
+                .handler(this::post);
         router.get(PATH).handler(this::get);
     }
 
@@ -70,16 +70,6 @@ public class ChatStreamRoutes {
             return;
         }
         stream(context, request);
-    }
-
-    /** The body handler refuses a body over its limit with 413: say so as a problem, like every other refusal. */
-    private void bodyRefused(RoutingContext context) {
-        if (context.statusCode() == 413 && !context.response().headWritten()) {
-            problem(context.response(), new ProblemException(413, "http-413", "Request body too large",
-                    "The body is larger than MAX_MESSAGE_LENGTH allows"));
-        } else {
-            context.next();
-        }
     }
 
     private void get(RoutingContext context) {
@@ -112,9 +102,7 @@ public class ChatStreamRoutes {
         if (e.status() >= 500) {
             LOG.warnf("%s: %s", e.title(), e.detail());
         }
-        response.setStatusCode(e.status())
-                .putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)
-                .end(write(Problem.of(e)));
+        Problem.send(response, e);
     }
 
     private String write(Object value) {

@@ -1,6 +1,9 @@
 package dev.ollamachat.api;
 
 import dev.ollamachat.ProblemException;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.Json;
 import jakarta.ws.rs.core.Response;
 
 /** An RFC 9457 problem body: the one shape of every error this service answers, on every endpoint. */
@@ -19,5 +22,12 @@ public record Problem(String type, String title, int status, String detail) {
 
     static Response response(int status, String slug, String title, String detail) {
         return response(new ProblemException(status, slug, title, detail));
+    }
+
+    /** Answers a Vert.x route's request with this problem (the JAX-RS resources answer through the mappers). */
+    static void send(HttpServerResponse response, ProblemException e) {
+        response.setStatusCode(e.status())
+                .putHeader(HttpHeaders.CONTENT_TYPE, MEDIA_TYPE)
+                .end(Json.encode(of(e)));
     }
 }

@@ -3,6 +3,7 @@ package dev.ollamachat.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.ollamachat.ProblemException;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
@@ -51,7 +52,13 @@ public class ProblemMappers {
     }
 
     @ServerExceptionMapper
-    public Response unexpected(Exception e) {
+    public Response unexpected(Exception e, HttpServerRequest request) {
+        if (request.response().headWritten()) {
+            // the transport has answered already (Quarkus REST's bare 413 for a chunked body over
+            // quarkus.http.limits.max-body-size): nothing failed in this service
+            LOG.debugf("Request already answered with %d: %s", request.response().getStatusCode(), e.getMessage());
+            return null;
+        }
         LOG.error("Unexpected failure", e);
         return Problem.response(500, "internal-error", "Internal error",
                 "The request failed unexpectedly; the service log has the details");

@@ -1,7 +1,5 @@
 package dev.ollamachat.api;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ollamachat.ProblemException;
 import dev.ollamachat.config.ChatConfig;
 import io.github.bucket4j.Bandwidth;
@@ -9,7 +7,6 @@ import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
 import io.quarkus.runtime.configuration.DurationConverter;
 import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -32,7 +29,6 @@ class RateLimits {
     private static final int MAX_CLIENTS = 10_000;
 
     private final Optional<Bandwidth> limit;
-    private final ObjectMapper json;
     private final Map<String, Bucket> buckets = new LinkedHashMap<>(64, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Bucket> eldest) {
@@ -40,9 +36,8 @@ class RateLimits {
         }
     };
 
-    RateLimits(ChatConfig config, ObjectMapper json) {
+    RateLimits(ChatConfig config) {
         this.limit = config.rateLimit().filter(s -> !s.isBlank()).map(RateLimits::parse);
-        this.json = json;
     }
 
     void register(@Observes Router router) {
@@ -59,10 +54,9 @@ class RateLimits {
             return;
         }
         long retryAfter = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(probe.getNanosToWaitForRefill() + 999_999_999L));
-        context.response().setStatusCode(429)
-                .putHeader("Retry-After", Long.toString(retryAfter))
-                .putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)
-                .end(body(retryAfter));
+        Problem.send(context.response().putHeader("Retry-After", Long.toString(retryAfter)),
+                new ProblemException(429, "rate-limited", "Too many requests",
+                        "More than RATE_LIMIT allows; retry in " + retryAfter + " s"));
     }
 
     private synchronized Bucket bucketOf(String client) {
@@ -75,15 +69,6 @@ class RateLimits {
             return "key " + user.getSecurityIdentity().getPrincipal().getName();
         }
         return "address " + context.request().remoteAddress().host();
-    }
-
-    private String body(long retryAfter) {
-        try {
-            return json.writeValueAsString(Problem.of(new ProblemException(429, "rate-limited", "Too many requests",
-                    "More than RATE_LIMIT allows; retry in " + retryAfter + " s")));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /** {@code N/duration}; anything else stops the service, naming RATE_LIMIT. */

@@ -1,9 +1,6 @@
 package dev.ollamachat.api;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ollamachat.ProblemException;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -18,12 +15,6 @@ import java.util.Set;
  */
 @ApplicationScoped
 class UndeclaredMethods {
-
-    private final ObjectMapper json;
-
-    UndeclaredMethods(ObjectMapper json) {
-        this.json = json;
-    }
 
     void register(@Observes Router router) {
         allow(router, "/api/chat", "POST");
@@ -48,14 +39,7 @@ class UndeclaredMethods {
     }
 
     private void refuse(RoutingContext context, String allowed) {
-        try {
-            context.response().setStatusCode(405)
-                    .putHeader("Allow", allowed)
-                    .putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)
-                    .end(json.writeValueAsString(Problem.of(new ProblemException(405, "http-405",
-                            "Method Not Allowed", context.request().method().name() + " is not one of: " + allowed))));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        Problem.send(context.response().putHeader("Allow", allowed), new ProblemException(405, "http-405",
+                "Method Not Allowed", context.request().method().name() + " is not one of: " + allowed));
     }
 }

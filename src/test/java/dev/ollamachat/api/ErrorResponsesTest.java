@@ -107,11 +107,56 @@ class ErrorResponsesTest {
     }
 
     @Test
-    void aStreamBodyOverTheLimitIs413Problem() {
+    void aChatBodyOverTheLimitIs413ProblemWhetherDeclaredOrChunked() throws Exception {
         String huge = "{\"message\":\"" + "x".repeat(200_000) + "\"}";
+        problem(given().contentType(ContentType.JSON).body(huge).when().post("/api/chat").then(), 413, "http-413");
         problem(given().contentType(ContentType.JSON).body(huge).when().post("/api/chat/stream").then(), 413,
                 "http-413");
+        String answer = rawChunkedPost("/api/chat/stream", 1024 * 1024);
+        org.junit.jupiter.api.Assertions.assertTrue(answer.startsWith("HTTP/1.1 413"), answer);
+        org.junit.jupiter.api.Assertions.assertTrue(answer.contains("application/problem+json")
+                && answer.contains("urn:ollama-chat:problem:http-413"), answer);
+        // POST /api/chat reads its body in Quarkus REST, whose own limit (10 MB) answers a bare 413: still a 413
+        org.junit.jupiter.api.Assertions.assertTrue(rawChunkedPost("/api/chat", 11 * 1024 * 1024)
+                .startsWith("HTTP/1.1 413"));
         org.junit.jupiter.api.Assertions.assertEquals(0, ollama.chatRequests().size());
+    }
+
+    @Test
+    void aRequestUriOverTheLimitIs414Problem() {
+        problem(given().queryParam("message", "x".repeat(140_000)).when().get("/api/chat/stream").then(), 414,
+                "http-414");
+    }
+
+    @Test
+    void headersOverTheLimitAre431Problem() {
+        problem(given().header("X-Padding", "y".repeat(40_000)).when().get("/api/models").then(), 431, "http-431");
+    }
+
+    /** A chunked JSON body of {@code bytes} bytes (no Content-Length), sent until the server answers. */
+    private static String rawChunkedPost(String path, int bytes) throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", io.restassured.RestAssured.port)) {
+            socket.setSoTimeout(20_000);
+            java.io.OutputStream out = socket.getOutputStream();
+            out.write(("POST " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                    + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            byte[] chunk = "x".repeat(64 * 1024).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            try {
+                out.write(("c\r\n{\"message\":\"\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                for (int sent = 0; sent < bytes; sent += chunk.length) {
+                    out.write((Integer.toHexString(chunk.length) + "\r\n")
+                            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    out.write(chunk);
+                    out.write("\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                }
+                out.write("0\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                out.flush();
+            } catch (java.io.IOException closedEarly) {
+                // the server may answer and close before the whole body is sent: that is the point
+            }
+            return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
     }
 
     @Test
