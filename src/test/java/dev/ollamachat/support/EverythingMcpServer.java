@@ -70,8 +70,16 @@ public final class EverythingMcpServer implements AutoCloseable {
     private Duration installTime = Duration.ZERO;
     private Duration startTime = Duration.ZERO;
 
+    private final Map<String, String> extraEnvironment;
+
     public EverythingMcpServer(Path dir) {
+        this(dir, Map.of());
+    }
+
+    /** A server whose environment also holds these variables (a secret the tests must never see leak). */
+    public EverythingMcpServer(Path dir, Map<String, String> extraEnvironment) {
         this.dir = dir.toAbsolutePath().normalize();
+        this.extraEnvironment = Map.copyOf(extraEnvironment);
     }
 
     /** {@code MCP_EVERYTHING_DIR}, else {@code ~/.cache/ollama-chat/mcp-everything-<version>}. */
@@ -106,6 +114,7 @@ public final class EverythingMcpServer implements AutoCloseable {
                 env.put("PATH", path);
             }
             env.put("PORT", Integer.toString(port));
+            env.putAll(extraEnvironment);
             process = builder.start();
             shutdownHook = new Thread(this::stop, "stop-mcp-everything");
             Runtime.getRuntime().addShutdownHook(shutdownHook);
