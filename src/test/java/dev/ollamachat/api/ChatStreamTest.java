@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ollamachat.support.LogCapture;
 import dev.ollamachat.support.ScriptedOllama;
 import dev.ollamachat.support.ScriptedOllama.Gate;
 import dev.ollamachat.support.ScriptedOllamaResource;
@@ -20,6 +21,7 @@ import io.restassured.RestAssured;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.logging.Level;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -211,6 +213,8 @@ class ChatStreamTest {
     @Test
     void disconnectCancelsTheOllamaRequestAndKeepsThePartialReplyMarked() throws Exception {
         ScriptedOllama.Script script = ollama.nextChat().longStory();
+        LogCapture log = new LogCapture("");
+        log.start();
 
         String conversationId = "disconnect-test";
         long closedAt;
@@ -222,7 +226,7 @@ class ChatStreamTest {
         assertTrue(ollama.awaitConnectionClosed(5, TimeUnit.SECONDS),
                 "the fake Ollama saw its client go away after the SSE client left");
         long cancelMillis = TimeUnit.NANOSECONDS.toMillis(ollama.connectionClosedAtNanos() - closedAt);
-        System.out.println("Ollama connection closed " + cancelMillis + " ms after the SSE client left");
+        assertTrue(cancelMillis < 1_000, "Ollama's connection closed " + cancelMillis + " ms after the client left");
         assertTrue(script.linesWritten() < 100, "the stream stopped early: " + script.linesWritten() + " lines");
 
         // the conversation is free again, and remembers the cut-short reply as interrupted
@@ -236,6 +240,8 @@ class ChatStreamTest {
             assertEquals(List.of("token", "done"), client.rest().stream().map(SseClient.Event::name).toList());
         }
         assertFalse(contents.isEmpty());
+        log.stop();
+        assertEquals(List.of(), log.atLeast(Level.SEVERE), "a client that is gone is no error of the service");
     }
 
     @Test
@@ -246,6 +252,8 @@ class ChatStreamTest {
             script.line(ScriptedOllama.token("late")).pause(20);
         }
         script.line(ScriptedOllama.done(1, 100));
+        LogCapture log = new LogCapture("");
+        log.start();
         java.net.Socket socket = new java.net.Socket("127.0.0.1", RestAssured.port);
         byte[] body = "{\"message\":\"hi\",\"conversationId\":\"left-early\"}".getBytes(StandardCharsets.UTF_8);
         socket.getOutputStream().write(("POST " + PATH + " HTTP/1.1\r\nHost: localhost\r\n"
@@ -270,6 +278,8 @@ class ChatStreamTest {
                 "{\"message\":\"again\",\"conversationId\":\"left-early\"}")) {
             assertEquals(List.of("token", "done"), client.rest().stream().map(SseClient.Event::name).toList());
         }
+        log.stop();
+        assertEquals(List.of(), log.atLeast(Level.SEVERE), "a client that is gone is no error of the service");
     }
 
     private static JsonNode json(SseClient.Event event) {

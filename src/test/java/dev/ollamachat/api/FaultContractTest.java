@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ollamachat.support.FakeOllama;
+import dev.ollamachat.support.LogCapture;
 import dev.ollamachat.support.ScriptedOllama;
 import dev.ollamachat.support.ScriptedOllamaResource;
 import dev.ollamachat.support.ScriptedOllamaResource.InjectScriptedOllama;
@@ -28,6 +29,7 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.logging.Level;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -201,6 +203,8 @@ class FaultContractTest {
     @Test
     void jsonClientThatGoesAwayCancelsTheOllamaCall() throws Exception {
         ScriptedOllama.Script script = ollama.nextChat().longStory();
+        LogCapture log = new LogCapture("");
+        log.start();
         String conversationId = "json-client-leaves";
         byte[] body = ("{\"message\":\"Tell me a long story\",\"conversationId\":\"" + conversationId + "\"}")
                 .getBytes(StandardCharsets.UTF_8);
@@ -221,6 +225,8 @@ class FaultContractTest {
         assertTrue(script.linesWritten() < 100, "the stream stopped early: " + script.linesWritten() + " lines");
         String last = lastMessage(conversationId);
         assertTrue(last.startsWith("Once upon") && last.endsWith("[interrupted]"), last);
+        log.stop();
+        assertEquals(List.of(), log.atLeast(Level.SEVERE), "a client that is gone is no error of the service");
     }
 
     // ---- the two endpoints, seen the same way

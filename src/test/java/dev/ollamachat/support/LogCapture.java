@@ -49,6 +49,14 @@ public final class LogCapture {
         }
     }
 
+    /** Records of this level or more severe (ERROR is SEVERE's value under another name), as "level: message". */
+    public List<String> atLeast(Level level) {
+        synchronized (records) {
+            return records.stream().filter(record -> record.getLevel().intValue() >= level.intValue())
+                    .map(record -> record.getLevel() + " " + record.getLoggerName() + ": " + message(record)).toList();
+        }
+    }
+
     /** Waits (at most 30 s) for a record of this level whose formatted message contains {@code text}. */
     public LogRecord await(Level level, String text) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
