@@ -321,7 +321,7 @@ done
 if kill -0 "$bad_pid" 2>/dev/null; then
     kill "$bad_pid" 2>/dev/null || true
     fail "MCP_SERVERS=no-equals-sign: the service was still running after ${START_WAIT_SECONDS}s"
-elif grep -q -F "MCP_SERVERS entry 'no-equals-sign' is not of the form name=url" "$bad_log"; then
+elif grep -q -F "MCP_SERVERS entry 'no-equals-sign' is not of the form name=http" "$bad_log"; then
     pass "MCP_SERVERS=no-equals-sign stops the service at start-up, and the log names the variable"
 else
     fail "MCP_SERVERS=no-equals-sign: the service stopped without naming MCP_SERVERS; see ${bad_log#"$ROOT"/}"

@@ -35,19 +35,12 @@ public class McpServers {
         this.ownServerName = mcp.serverUrl().isPresent() ? null : mcp.serverName();
         urlsByName.put(mcp.serverName(), mcp.serverUrl().<Supplier<String>>map(url -> () -> url)
                 .orElse(() -> "http://" + selfHost + ":" + httpServer.get().getPort() + "/mcp"));
-        for (String entry : mcp.servers().orElse(List.of())) {
-            int eq = entry.indexOf('=');
-            if (eq <= 0 || eq == entry.length() - 1) {
-                throw new IllegalArgumentException(
-                        "MCP_SERVERS entry '" + entry + "' is not of the form name=url");
-            }
-            String url = entry.substring(eq + 1).trim();
-            String name = entry.substring(0, eq).trim();
+        parseServers(mcp.servers().orElse(List.of())).forEach((name, url) -> {
             if (urlsByName.putIfAbsent(name, () -> url) != null) {
                 throw new IllegalArgumentException("MCP server name '" + name + "' is used twice (MCP_SERVER_NAME and "
                         + "MCP_SERVERS names must differ)");
             }
-        }
+        });
         List<McpServerConnection> built = new ArrayList<>();
         // the service's own /mcp asks for an API key once keys are on: its own client has one
         Supplier<Map<String, String>> ownHeaders = () -> keys.enabled()
@@ -55,6 +48,34 @@ public class McpServers {
         urlsByName.forEach((name, url) -> built.add(new McpServerConnection(name, url, mcp.connectTimeout(),
                 mcp.toolTimeout(), name.equals(ownServerName) ? ownHeaders : Map::of)));
         this.connections = List.copyOf(built);
+    }
+
+    /** MCP_SERVERS entries, name=url each, by name in order; a malformed one stops start-up, naming MCP_SERVERS. */
+    static Map<String, String> parseServers(List<String> entries) {
+        Map<String, String> servers = new LinkedHashMap<>();
+        for (String entry : entries) {
+            int eq = entry.indexOf('=');
+            String name = eq < 0 ? "" : entry.substring(0, eq).trim();
+            String url = eq < 0 ? "" : entry.substring(eq + 1).trim();
+            if (name.isEmpty() || !isHttpUrl(url)) {
+                throw new IllegalArgumentException("MCP_SERVERS entry '" + entry.trim()
+                        + "' is not of the form name=http(s)://host[:port]/path");
+            }
+            if (servers.putIfAbsent(name, url) != null) {
+                throw new IllegalArgumentException("MCP_SERVERS names the server '" + name + "' twice");
+            }
+        }
+        return servers;
+    }
+
+    private static boolean isHttpUrl(String url) {
+        try {
+            java.net.URI uri = new java.net.URI(url);
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+            return (scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null;
+        } catch (java.net.URISyntaxException e) {
+            return false;
+        }
     }
 
     /** Where this service reaches itself: loopback when it listens on every interface, else the address it binds. */
