@@ -54,6 +54,7 @@ class SecretsTest {
             config.put("quarkus.log.file.path", LOG.toString());
             // as an operator who looks for trouble would run it
             config.put("quarkus.log.level", "DEBUG");
+            config.put("quarkus.log.console.level", "INFO");
             config.put("quarkus.log.category.\"io.netty\".level", "INFO");
             config.put("quarkus.log.category.\"io.vertx\".level", "INFO");
             // the test's own HTTP client (RestAssured) logs the key it sends; that is not the service
