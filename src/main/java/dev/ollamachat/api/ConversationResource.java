@@ -2,6 +2,7 @@ package dev.ollamachat.api;
 
 import dev.ollamachat.ProblemException;
 import dev.ollamachat.chat.ConversationStore;
+import io.smallrye.mutiny.Uni;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import jakarta.ws.rs.DELETE;
@@ -27,11 +28,11 @@ public class ConversationResource {
     @APIResponse(responseCode = "404", ref = "Problem404")
     @GET
     @Produces(MediaType.APPLICATION_JSON)
-    public ConversationView get(@PathParam("id") @Schema(pattern = ChatRequest.CONVERSATION_ID_PATTERN) String id) {
+    public Uni<ConversationView> get(
+            @PathParam("id") @Schema(pattern = ChatRequest.CONVERSATION_ID_PATTERN) String id) {
         ChatRequest.requireValidConversationId(id);
-        return conversations.find(id)
-                .map(ConversationView::of)
-                .orElseThrow(() -> unknown(id));
+        return conversations.find(id).map(found -> found.map(messages -> ConversationView.of(id, messages))
+                .orElseThrow(() -> unknown(id)));
     }
 
     @APIResponse(responseCode = "204", description = "Forgotten")
@@ -40,11 +41,14 @@ public class ConversationResource {
     @APIResponse(responseCode = "429", ref = "Problem429")
     @APIResponse(responseCode = "404", ref = "Problem404")
     @DELETE
-    public void delete(@PathParam("id") @Schema(pattern = ChatRequest.CONVERSATION_ID_PATTERN) String id) {
+    public Uni<Void> delete(@PathParam("id") @Schema(pattern = ChatRequest.CONVERSATION_ID_PATTERN) String id) {
         ChatRequest.requireValidConversationId(id);
-        if (!conversations.remove(id)) {
-            throw unknown(id);
-        }
+        return conversations.remove(id).map(removed -> {
+            if (!removed) {
+                throw unknown(id);
+            }
+            return null;
+        });
     }
 
     private static ProblemException unknown(String id) {

@@ -7,7 +7,6 @@ import dev.langchain4j.data.message.ChatMessage;
 import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.data.message.ToolExecutionResultMessage;
 import dev.langchain4j.data.message.UserMessage;
-import dev.ollamachat.chat.Conversation;
 import java.util.List;
 
 /** The messages a conversation keeps, oldest first, as {@code GET /api/conversations/{id}} shows them. */
@@ -20,9 +19,8 @@ public record ConversationView(String conversationId, List<Message> messages) {
     public record RequestedTool(String name, String arguments) {
     }
 
-    static ConversationView of(Conversation conversation) {
-        return new ConversationView(conversation.id(),
-                conversation.memory().messages().stream().map(ConversationView::message).toList());
+    static ConversationView of(String id, List<ChatMessage> messages) {
+        return new ConversationView(id, messages.stream().map(ConversationView::message).toList());
     }
 
     private static Message message(ChatMessage message) {

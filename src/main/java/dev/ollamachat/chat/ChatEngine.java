@@ -23,6 +23,7 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
+import org.jboss.logging.Logger;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +42,8 @@ import java.util.concurrent.TimeUnit;
  */
 @ApplicationScoped
 public class ChatEngine implements ChatTurns {
+
+    private static final Logger LOG = Logger.getLogger(ChatEngine.class);
 
     static final String SYSTEM_PROMPT = """
             You are a helpful assistant running on a local model.
@@ -95,7 +98,7 @@ public class ChatEngine implements ChatTurns {
         Turn(Conversation conversation, TurnRequest request, WorkerThreads workers) {
             this.conversation = conversation;
             this.workers = workers;
-            if (conversation.memory().messages().isEmpty()) {
+            if (conversation.history().isEmpty()) {
                 pending.add(SystemMessage.from(SYSTEM_PROMPT));
             }
             pending.add(UserMessage.from(request.message()));
@@ -107,7 +110,12 @@ public class ChatEngine implements ChatTurns {
                         catalog = offered;
                         return modelCall(0);
                     })
-                    .onTermination().invoke(this::end);
+                    // the turn is written before the client hears that it ended; a client that left does not wait
+                    .onCompletion().call(() -> end(null, false))
+                    .onFailure().call(failure -> end(failure, false))
+                    .onCancellation().invoke(() -> end(null, true).subscribe().with(ignored -> {
+                    }, failure -> LOG.warnf("A cancelled turn of conversation %s was not written: %s",
+                            conversation.id(), failure.getMessage())));
         }
 
         /** The tools of the reachable MCP servers, or none when the model cannot take tools. */
@@ -131,7 +139,7 @@ public class ChatEngine implements ChatTurns {
                 warn("The model was still calling tools after " + maxToolRounds
                         + " rounds (MAX_TOOL_ROUNDS); it was asked to answer without them");
             }
-            List<ChatMessage> messages = new ArrayList<>(conversation.memory().messages());
+            List<ChatMessage> messages = new ArrayList<>(conversation.history());
             messages.addAll(pending);
             ChatRequest request = ChatRequest.builder()
                     .messages(messages)
@@ -214,24 +222,22 @@ public class ChatEngine implements ChatTurns {
             warnings.add(warning);
         }
 
-        /** Commits the turn to memory (a cut-short reply marked as interrupted) and frees the conversation. */
-        private synchronized void end(Throwable failure, boolean cancelled) {
-            if (ended) {
-                return;
-            }
-            ended = true;
-            try {
+        /** Writes the turn (a cut-short reply marked as interrupted) and frees the conversation; once only. */
+        private Uni<Void> end(Throwable failure, boolean cancelled) {
+            List<ChatMessage> written;
+            synchronized (this) {
+                if (ended) {
+                    return Uni.createFrom().voidItem();
+                }
+                ended = true;
                 boolean finished = failure == null && !cancelled;
                 boolean progressed = replyText.length() > 0 || !toolCalls.isEmpty();
                 if (!finished && progressed) {
                     pending.add(AiMessage.from((replyText + INTERRUPTED_MARK).strip()));
                 }
-                if (finished || progressed) {
-                    pending.forEach(conversation.memory()::add);
-                }
-            } finally {
-                conversations.endTurn(conversation);
+                written = finished || progressed ? List.copyOf(pending) : List.of();
             }
+            return conversations.endTurn(conversation, written);
         }
 
         private long elapsedMs() {

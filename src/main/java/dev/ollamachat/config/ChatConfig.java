@@ -114,6 +114,26 @@ public interface ChatConfig {
         /** A conversation not used for this long is forgotten (CONVERSATION_TTL). */
         @WithDefault("1h")
         Duration ttl();
+
+        /** Where conversations live: memory (this process) or redis, shared by replicas (CONVERSATION_STORE). */
+        @WithDefault("memory")
+        StoreKind store();
+
+        /** The Redis of CONVERSATION_STORE=redis (REDIS_URL), e.g. redis://:password@redis-host:6379/0. */
+        @WithDefault("redis://localhost:6379")
+        String redisUrl();
+
+        /**
+         * How long a replica's hold on a conversation outlives the replica when it dies mid-turn; renewed while the
+         * turn runs (CONVERSATION_LOCK_LEASE).
+         */
+        @WithDefault("15s")
+        Duration lockLease();
+    }
+
+    enum StoreKind {
+        MEMORY,
+        REDIS
     }
 
     interface Telemetry {

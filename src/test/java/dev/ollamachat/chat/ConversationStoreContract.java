@@ -1,0 +1,162 @@
+package dev.ollamachat.chat;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.langchain4j.data.message.AiMessage;
+import dev.langchain4j.data.message.ChatMessage;
+import dev.langchain4j.data.message.SystemMessage;
+import dev.langchain4j.data.message.UserMessage;
+import dev.ollamachat.ProblemException;
+import io.smallrye.mutiny.subscription.Cancellable;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every conversation store does, whatever keeps the conversations: run by {@code InMemoryConversationStoreTest}
+ * and by {@code RedisConversationStoreTest} against a real Redis.
+ */
+public abstract class ConversationStoreContract {
+
+    private static final Duration WAIT = Duration.ofSeconds(5);
+
+    /** A fresh, empty store with these bounds. */
+    protected abstract ConversationStore store(int maxConversations, int maxHistory, Duration ttl,
+            long turnWaitMillis);
+
+    protected ConversationStore store() {
+        return store(10, 10, Duration.ofHours(1), 300);
+    }
+
+    /** One whole turn: opens it, writes these messages, ends it. */
+    protected static void turn(ConversationStore store, String id, ChatMessage... messages) {
+        Conversation conversation = store.openTurn(id).await().atMost(WAIT);
+        store.endTurn(conversation, List.of(messages)).await().atMost(WAIT);
+    }
+
+    protected static Optional<List<ChatMessage>> find(ConversationStore store, String id) {
+        return store.find(id).await().atMost(WAIT);
+    }
+
+    @Test
+    void theNextTurnSeesWhatTheLastOneWrote() {
+        ConversationStore store = store();
+        turn(store, "c", SystemMessage.from("be brief"), UserMessage.from("hi"), AiMessage.from("hello"));
+        Conversation next = store.openTurn("c").await().atMost(WAIT);
+        assertEquals(List.of(SystemMessage.from("be brief"), UserMessage.from("hi"), AiMessage.from("hello")),
+                next.history());
+        store.endTurn(next, List.of()).await().atMost(WAIT);
+        assertEquals(3, find(store, "c").orElseThrow().size(), "a turn that wrote nothing changes nothing");
+    }
+
+    @Test
+    void theWindowDropsTheOldestMessagesButKeepsTheSystemMessage() {
+        ConversationStore store = store(10, 4, Duration.ofHours(1), 300);
+        List<ChatMessage> messages = new ArrayList<>(List.of(SystemMessage.from("system")));
+        for (int i = 1; i <= 5; i++) {
+            messages.add(i % 2 == 1 ? UserMessage.from("m" + i) : AiMessage.from("m" + i));
+        }
+        turn(store, "w", messages.toArray(ChatMessage[]::new));
+        List<ChatMessage> kept = find(store, "w").orElseThrow();
+        assertEquals(List.of(SystemMessage.from("system"), UserMessage.from("m3"), AiMessage.from("m4"),
+                UserMessage.from("m5")), kept);
+    }
+
+    @Test
+    void theLeastRecentlyUsedConversationIsEvictedFirst() throws InterruptedException {
+        ConversationStore store = store(2, 10, Duration.ofHours(1), 300);
+        turn(store, "a", UserMessage.from("a"));
+        Thread.sleep(5);
+        turn(store, "b", UserMessage.from("b"));
+        Thread.sleep(5);
+        assertTrue(find(store, "a").isPresent());
+        Thread.sleep(5);
+        turn(store, "c", UserMessage.from("c"));
+
+        assertTrue(find(store, "a").isPresent(), "a was used after b");
+        assertFalse(find(store, "b").isPresent(), "b was the least recently used");
+        assertTrue(find(store, "c").isPresent());
+        assertEquals(2L, store.size().await().atMost(WAIT));
+    }
+
+    @Test
+    void idleConversationsAreForgotten() throws InterruptedException {
+        ConversationStore store = store(10, 10, Duration.ofMillis(1_000), 300);
+        turn(store, "idle", UserMessage.from("x"));
+        turn(store, "busy", UserMessage.from("y"));
+        Thread.sleep(600);
+        assertTrue(find(store, "busy").isPresent());
+        Thread.sleep(600);
+        assertFalse(find(store, "idle").isPresent(), "idle for 1.2 s, past the 1 s TTL");
+        assertTrue(find(store, "busy").isPresent(), "used 0.6 s ago");
+        Conversation fresh = store.openTurn("idle").await().atMost(WAIT);
+        assertEquals(List.of(), fresh.history(), "an expired id starts afresh");
+        store.endTurn(fresh, List.of()).await().atMost(WAIT);
+    }
+
+    @Test
+    void removeForgetsAndSaysWhetherThereWasSomething() {
+        ConversationStore store = store();
+        turn(store, "x", UserMessage.from("x"));
+        assertTrue(store.remove("x").await().atMost(WAIT));
+        assertFalse(store.remove("x").await().atMost(WAIT));
+        assertFalse(find(store, "x").isPresent());
+        assertFalse(find(store, "never").isPresent());
+        assertEquals(0L, store.size().await().atMost(WAIT));
+    }
+
+    @Test
+    void aSecondTurnWaitsForTheFirstAndGivesUpWith409() {
+        ConversationStore store = store();
+        Conversation first = store.openTurn("busy").await().atMost(WAIT);
+        ProblemException busy = assertThrows(ProblemException.class,
+                () -> store.openTurn("busy").await().atMost(WAIT));
+        assertEquals(409, busy.status());
+        store.endTurn(first, List.of(UserMessage.from("one"))).await().atMost(WAIT);
+        Conversation next = store.openTurn("busy").await().atMost(WAIT);
+        assertEquals(List.of(UserMessage.from("one")), next.history());
+        store.endTurn(next, List.of()).await().atMost(WAIT);
+    }
+
+    @Test
+    void aWaitingTurnStartsWhenThePreviousEndsAndSeesItsMessages() throws Exception {
+        ConversationStore store = store(10, 10, Duration.ofHours(1), 3_000);
+        Conversation first = store.openTurn("queue").await().atMost(WAIT);
+        CompletableFuture<Conversation> second = store.openTurn("queue").subscribeAsCompletionStage();
+        Thread.sleep(100);
+        assertFalse(second.isDone(), "the second turn waits while the first runs");
+        store.endTurn(first, List.of(UserMessage.from("first"))).await().atMost(WAIT);
+        Conversation running = second.get(2, TimeUnit.SECONDS);
+        assertEquals(List.of(UserMessage.from("first")), running.history(), "then it runs, after the first's write");
+        CompletableFuture<Conversation> third = store.openTurn("queue").subscribeAsCompletionStage();
+        Thread.sleep(100);
+        assertFalse(third.isDone(), "one turn at a time: the third still waits");
+        store.endTurn(running, List.of(UserMessage.from("second"))).await().atMost(WAIT);
+        Conversation last = third.get(2, TimeUnit.SECONDS);
+        assertEquals(2, last.history().size());
+        store.endTurn(last, List.of()).await().atMost(WAIT);
+    }
+
+    @Test
+    void aTurnThatGaveUpWaitingIsSkipped() throws Exception {
+        ConversationStore store = store(10, 10, Duration.ofHours(1), 3_000);
+        Conversation first = store.openTurn("skip").await().atMost(WAIT);
+        Cancellable gaveUp = store.openTurn("skip").subscribe().with(c -> {
+            throw new AssertionError("a cancelled turn must not run");
+        });
+        CompletableFuture<Conversation> next = store.openTurn("skip").subscribeAsCompletionStage();
+        gaveUp.cancel();
+        store.endTurn(first, List.of()).await().atMost(WAIT);
+        Conversation running = next.get(2, TimeUnit.SECONDS);
+        store.endTurn(running, List.of()).await().atMost(WAIT);
+        Conversation again = store.openTurn("skip").await().atMost(Duration.ofSeconds(1));
+        store.endTurn(again, List.of()).await().atMost(WAIT);
+    }
+}
