@@ -2,12 +2,15 @@ package dev.ollamachat.api;
 
 import dev.ollamachat.ollama.OllamaCatalog;
 import dev.ollamachat.ollama.OllamaTags;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 @Path("/api/models")
 public class ModelResource {
@@ -29,18 +32,35 @@ public class ModelResource {
     @Produces(MediaType.APPLICATION_JSON)
     public ModelsView models() {
         String configured = catalog.modelName();
-        List<OllamaTags.Model> available = catalog.models();
-        List<ModelView> views = available.stream()
+        List<OllamaCatalog.HostModels> hosts = catalog.byHost();
+        if (hosts.stream().noneMatch(OllamaCatalog.HostModels::reachable)) {
+            throw hosts.get(0).problem();
+        }
+        Map<String, OllamaTags.Model> available = new LinkedHashMap<>();
+        hosts.forEach(host -> host.models().forEach(m -> available.putIfAbsent(m.name(), m)));
+        List<ModelView> views = available.values().stream()
                 .map(m -> new ModelView(m.name(), m.size(), m.modifiedAt(),
                         m.details() == null ? null : m.details().family(),
                         m.details() == null ? null : m.details().parameterSize(),
                         m.details() == null ? null : m.details().quantizationLevel(),
                         OllamaCatalog.contains(List.of(m), configured)))
                 .toList();
-        return new ModelsView(configured, OllamaCatalog.contains(available, configured), views);
+        List<HostView> hostViews = hosts.stream()
+                .map(h -> new HostView(h.url(), h.reachable(), OllamaCatalog.contains(h.models(), configured),
+                        h.models().stream().map(OllamaTags.Model::name).toList(), h.error()))
+                .toList();
+        return new ModelsView(configured, OllamaCatalog.contains(List.copyOf(available.values()), configured), views,
+                hostViews);
     }
 
-    public record ModelsView(String configuredModel, boolean configuredModelAvailable, List<ModelView> models) {
+    /** The models the reachable Ollamas have (each name once), and what each Ollama has. */
+    public record ModelsView(String configuredModel, boolean configuredModelAvailable, List<ModelView> models,
+            List<HostView> hosts) {
+    }
+
+    /** One Ollama of OLLAMA_HOSTS (or the one OLLAMA_HOST): reachable or not, and its model names. */
+    public record HostView(String url, boolean reachable, boolean configuredModelAvailable, List<String> models,
+            @Schema(nullable = true) String error) {
     }
 
     public record ModelView(String name, Long size, String modifiedAt, String family, String parameterSize,

@@ -36,6 +36,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         ToolResource.ServerView.class,
         ModelResource.ModelsView.class,
         ModelResource.ModelView.class,
+        ModelResource.HostView.class,
         // chat replies (dev.ollamachat.chat) and the Server-Sent Events of a streamed turn (dev.ollamachat.api)
         ChatReply.class,
         ChatReply.TokenCounts.class,

@@ -3,6 +3,7 @@ package dev.ollamachat.api;
 import dev.ollamachat.config.ApiKeys;
 import dev.ollamachat.config.ChatConfig;
 import dev.ollamachat.mcp.McpServers;
+import dev.ollamachat.ollama.OllamaHosts;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -22,10 +23,13 @@ class StartupReport {
 
     private static final Logger LOG = Logger.getLogger(StartupReport.class);
 
-    void onStart(@Observes StartupEvent event, ChatConfig config, McpServers servers, ApiKeys keys,
+    void onStart(@Observes StartupEvent event, ChatConfig config, OllamaHosts hosts, McpServers servers, ApiKeys keys,
             @ConfigProperty(name = "OLLAMA_HOST") Optional<String> rawOllamaHost,
             @ConfigProperty(name = "quarkus.http.host") String httpHost) {
-        String ollama = requireHttpUrl(config.ollama().host());
+        String variable = config.ollama().hosts().filter(list -> !list.isEmpty()).isPresent() ? "OLLAMA_HOSTS"
+                : "OLLAMA_HOST";
+        String ollama = hosts.all().stream().map(host -> requireHttpUrl(variable, host.url()))
+                .collect(Collectors.joining(", "));
         requireSafeBinding(httpHost, keys.enabled(), keys.authNone());
         if (!keys.enabled() && !isLoopback(httpHost)) {
             LOG.warnf("AUTH=none: anyone who reaches %s can chat, delete conversations and run the MCP tools; "
@@ -61,6 +65,11 @@ class StartupReport {
 
     /** The URL, or a start-up failure that names OLLAMA_HOST and says what a good value looks like. */
     static String requireHttpUrl(String host) {
+        return requireHttpUrl("OLLAMA_HOST", host);
+    }
+
+    /** The URL, or a start-up failure that names the variable and says what a good value looks like. */
+    static String requireHttpUrl(String variable, String host) {
         try {
             URI uri = URI.create(host);
             String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
@@ -70,7 +79,7 @@ class StartupReport {
         } catch (IllegalArgumentException e) {
             // reported below
         }
-        throw new IllegalStateException("OLLAMA_HOST '" + host + "' is not an Ollama URL; write it as "
+        throw new IllegalStateException(variable + " '" + host + "' is not an Ollama URL; write it as "
                 + "http://host:11434 (or host:11434)");
     }
 }

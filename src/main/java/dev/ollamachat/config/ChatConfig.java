@@ -57,6 +57,9 @@ public interface ChatConfig {
         @WithDefault("http://localhost:11434")
         String host();
 
+        /** Several Ollama servers, comma-separated URLs; when set, it replaces OLLAMA_HOST (OLLAMA_HOSTS). */
+        Optional<List<String>> hosts();
+
         /** Model used for chats (OLLAMA_MODEL), read at run time. */
         @WithDefault("llama3.1:8b")
         String model();

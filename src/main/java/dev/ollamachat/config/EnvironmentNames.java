@@ -21,6 +21,7 @@ public class EnvironmentNames extends RelocateConfigSourceInterceptor {
 
     static final Map<String, String> VARIABLES = Map.ofEntries(
             entry("ollama-chat.ollama.host", "OLLAMA_HOST"),
+            entry("ollama-chat.ollama.hosts", "OLLAMA_HOSTS"),
             entry("ollama-chat.ollama.model", "OLLAMA_MODEL"),
             entry("ollama-chat.ollama.timeout", "OLLAMA_TIMEOUT"),
             entry("ollama-chat.ollama.temperature", "OLLAMA_TEMPERATURE"),

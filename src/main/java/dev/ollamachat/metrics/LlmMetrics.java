@@ -7,7 +7,7 @@ import dev.langchain4j.model.chat.listener.ChatModelResponseContext;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.output.TokenUsage;
 import dev.ollamachat.ProblemException;
-import dev.ollamachat.config.ChatConfig;
+import dev.ollamachat.ollama.OllamaChatModel;
 import dev.ollamachat.ollama.OllamaResponseMetadata;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -16,6 +16,7 @@ import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CancellationException;
 
 /**
@@ -32,12 +33,19 @@ class LlmMetrics implements ChatModelListener {
     private static final String STARTED = LlmMetrics.class.getName() + ".started";
 
     private final MeterRegistry registry;
-    private final Tags host;
 
-    LlmMetrics(MeterRegistry registry, ChatConfig config) {
+    LlmMetrics(MeterRegistry registry) {
         this.registry = registry;
-        URI ollama = URI.create(config.ollama().host());
-        this.host = Tags.of("server.address", String.valueOf(ollama.getHost()),
+    }
+
+    /** The Ollama that served the call (one of OLLAMA_HOSTS), as server.address and server.port. */
+    static Tags host(Map<Object, Object> attributes) {
+        Object url = attributes.get(OllamaChatModel.OLLAMA_URL);
+        if (url == null) {
+            return Tags.of("server.address", "unknown", "server.port", "0");
+        }
+        URI ollama = URI.create(url.toString());
+        return Tags.of("server.address", String.valueOf(ollama.getHost()),
                 "server.port", Integer.toString(ollama.getPort() > 0 ? ollama.getPort()
                         : "https".equalsIgnoreCase(ollama.getScheme()) ? 443 : 80));
     }
@@ -50,7 +58,7 @@ class LlmMetrics implements ChatModelListener {
     @Override
     public void onResponse(ChatModelResponseContext context) {
         ChatResponse response = context.chatResponse();
-        Tags tags = tags(context.chatRequest().modelName(), response.metadata().modelName());
+        Tags tags = tags(context.attributes(), context.chatRequest().modelName(), response.metadata().modelName());
         duration(tags.and("error.type", "none"), context.attributes().get(STARTED));
         TokenUsage usage = response.tokenUsage();
         if (usage != null) {
@@ -67,11 +75,12 @@ class LlmMetrics implements ChatModelListener {
     @Override
     public void onError(ChatModelErrorContext context) {
         String model = context.chatRequest().modelName();
-        duration(tags(model, model).and("error.type", errorType(context.error())), context.attributes().get(STARTED));
+        duration(tags(context.attributes(), model, model).and("error.type", errorType(context.error())),
+                context.attributes().get(STARTED));
     }
 
-    private Tags tags(String requestModel, String responseModel) {
-        return host.and("gen_ai.operation.name", "chat", "gen_ai.provider.name", "ollama",
+    private static Tags tags(Map<Object, Object> attributes, String requestModel, String responseModel) {
+        return host(attributes).and("gen_ai.operation.name", "chat", "gen_ai.provider.name", "ollama",
                 "gen_ai.request.model", String.valueOf(requestModel),
                 "gen_ai.response.model", String.valueOf(responseModel == null ? requestModel : responseModel));
     }

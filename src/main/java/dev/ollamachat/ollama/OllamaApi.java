@@ -1,5 +1,6 @@
 package dev.ollamachat.ollama;
 
+import io.quarkus.rest.client.reactive.Url;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -20,10 +21,10 @@ interface OllamaApi {
 
     @GET
     @Path("/tags")
-    OllamaTags tags();
+    OllamaTags tags(@Url String ollama);
 
     @POST
     @Path("/show")
     @Consumes(MediaType.APPLICATION_JSON)
-    Uni<OllamaShow> show(OllamaShow.Request request);
+    Uni<OllamaShow> show(@Url String ollama, OllamaShow.Request request);
 }

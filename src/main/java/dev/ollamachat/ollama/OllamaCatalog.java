@@ -1,5 +1,6 @@
 package dev.ollamachat.ollama;
 
+import dev.ollamachat.ProblemException;
 import dev.ollamachat.config.ChatConfig;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -16,9 +17,12 @@ public class OllamaCatalog {
     private final OllamaApi api;
     private final Map<String, Boolean> toolSupport = new ConcurrentHashMap<>();
 
-    OllamaCatalog(ChatConfig config, @RestClient OllamaApi api) {
+    private final OllamaHosts hosts;
+
+    OllamaCatalog(ChatConfig config, @RestClient OllamaApi api, OllamaHosts hosts) {
         this.config = config.ollama();
         this.api = api;
+        this.hosts = hosts;
     }
 
     /** The model chats use (OLLAMA_MODEL). */
@@ -26,19 +30,41 @@ public class OllamaCatalog {
         return config.model();
     }
 
-    /** Ollama's base URL (OLLAMA_HOST). */
+    /** Ollama's base URL (OLLAMA_HOST; the first of OLLAMA_HOSTS). */
     public String baseUrl() {
-        return config.host();
+        return hosts.firstUrl();
     }
 
-    /** Blocking: the models Ollama has. */
-    public List<OllamaTags.Model> models() {
+    /** Blocking: the models one Ollama has. */
+    public List<OllamaTags.Model> modelsOf(String ollama) {
         try {
-            OllamaTags tags = api.tags();
+            OllamaTags tags = api.tags(ollama);
             return tags == null || tags.models() == null ? List.of() : tags.models();
         } catch (RuntimeException e) {
-            throw OllamaFailures.translate(e, config.host(), config.model());
+            throw OllamaFailures.translate(e, ollama, config.model());
         }
+    }
+
+    /** What one Ollama of OLLAMA_HOSTS has now, or why it cannot say. */
+    public record HostModels(String url, List<OllamaTags.Model> models, ProblemException problem) {
+        public boolean reachable() {
+            return problem == null;
+        }
+
+        public String error() {
+            return problem == null ? null : problem.detail();
+        }
+    }
+
+    /** Blocking: each Ollama in turn, with its models or its problem. */
+    public List<HostModels> byHost() {
+        return hosts.all().stream().map(host -> {
+            try {
+                return new HostModels(host.url(), modelsOf(host.url()), null);
+            } catch (ProblemException e) {
+                return new HostModels(host.url(), List.of(), e);
+            }
+        }).toList();
     }
 
     /**
@@ -50,7 +76,7 @@ public class OllamaCatalog {
         if (known != null) {
             return Uni.createFrom().item(known);
         }
-        return api.show(new OllamaShow.Request(model))
+        return api.show(hosts.pick(java.util.Set.of()).url(), new OllamaShow.Request(model))
                 .map(show -> show == null || show.capabilities() == null || show.capabilities().contains("tools"))
                 .onFailure().recoverWithItem(true)
                 .invoke(supported -> toolSupport.put(model, supported));

@@ -32,7 +32,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
@@ -58,16 +60,21 @@ public class OllamaChatModel implements StreamingChatModel {
     };
     private static final int SHOWN_LINE_LENGTH = 200;
 
+    /** The key under which a call's listeners find the URL of the Ollama that served it (in the context attributes). */
+    public static final String OLLAMA_URL = OllamaChatModel.class.getName() + ".ollama-url";
+
     private final OllamaChatApi api;
+    private final OllamaHosts hosts;
     private final ChatConfig.Ollama config;
     private final ObjectMapper json;
     private final ObjectReader chunkReader;
     private final List<ChatModelListener> listeners;
     private final ChatRequestParameters defaults;
 
-    OllamaChatModel(@RestClient OllamaChatApi api, ChatConfig config, ObjectMapper json,
+    OllamaChatModel(@RestClient OllamaChatApi api, OllamaHosts hosts, ChatConfig config, ObjectMapper json,
             @All List<ChatModelListener> listeners) {
         this.api = api;
+        this.hosts = hosts;
         this.config = config.ollama();
         this.json = json;
         this.chunkReader = json.readerFor(OllamaWire.Chunk.class);
@@ -122,8 +129,7 @@ public class OllamaChatModel implements StreamingChatModel {
         return Multi.createFrom().deferred(() -> {
             ModelCall call = new ModelCall(complete);
             call.notifyRequest();
-            return api.chat(wire(complete))
-                    .ifNoItem().after(config.timeout()).failWith(TimeoutException::new)
+            return attempt(call, wire(complete), new HashSet<>())
                     .onItem().transformToIterable(call::accept)
                     .onCompletion().switchTo(() -> Multi.createFrom().item(call::complete))
                     .onFailure().transform(call::failed)
@@ -131,10 +137,44 @@ public class OllamaChatModel implements StreamingChatModel {
         });
     }
 
+    /**
+     * The call on one host. Until that host has sent a line, a host that cannot be reached, or lacks the model, hands
+     * the call to the next host not tried yet; once it answers, the call stays with it.
+     */
+    private Multi<byte[]> attempt(ModelCall call, OllamaWire.ChatRequest wire, Set<OllamaHosts.Host> tried) {
+        OllamaHosts.Host host = hosts.pick(tried);
+        tried.add(host);
+        call.on(host);
+        hosts.started(host);
+        AtomicBoolean answered = new AtomicBoolean();
+        return api.chat(host.url(), wire)
+                .ifNoItem().after(config.timeout()).failWith(TimeoutException::new)
+                .onItem().invoke(line -> {
+                    if (answered.compareAndSet(false, true)) {
+                        hosts.reachable(host);
+                    }
+                })
+                .onTermination().invoke(() -> hosts.ended(host))
+                .onFailure(failure -> !answered.get() && tryAnother(host, failure, call, tried))
+                .recoverWithMulti(failure -> attempt(call, wire, tried));
+    }
+
+    /** Whether a failure before the first line should move the call to another host (marking this one if down). */
+    private boolean tryAnother(OllamaHosts.Host host, Throwable failure, ModelCall call, Set<OllamaHosts.Host> tried) {
+        String slug = OllamaFailures.translate(failure, host.url(), call.request.modelName()).slug();
+        if (slug.equals("ollama-unreachable")) {
+            hosts.unreachable(host);
+        } else if (!slug.equals("ollama-model-not-found")) {
+            return false;
+        }
+        return tried.size() < hosts.all().size();
+    }
+
     /** One call's state while its lines go by. */
     private final class ModelCall {
         private final ChatRequest request;
         private final Map<Object, Object> attributes = new ConcurrentHashMap<>();
+        private volatile String ollama = hosts.firstUrl();
         private final AtomicBoolean ended = new AtomicBoolean();
         private final long startedNanos = System.nanoTime();
         private final StringBuilder text = new StringBuilder();
@@ -146,6 +186,12 @@ public class OllamaChatModel implements StreamingChatModel {
             this.request = request;
         }
 
+        /** The host the call goes to now; the listeners find it in the attributes. */
+        void on(OllamaHosts.Host host) {
+            ollama = host.url();
+            attributes.put(OLLAMA_URL, ollama);
+        }
+
         List<ModelOutput> accept(byte[] line) {
             if (done != null || isBlank(line)) {
                 return List.of();
@@ -153,7 +199,7 @@ public class OllamaChatModel implements StreamingChatModel {
             OllamaWire.Chunk chunk = parse(line);
             if (chunk.error() != null) {
                 throw new ProblemException(502, "ollama-stream-error", "Ollama failed while answering",
-                        "Ollama at " + config.host() + " reported: " + chunk.error());
+                        "Ollama at " + ollama + " reported: " + chunk.error());
             }
             List<ModelOutput> outputs = List.of();
             OllamaWire.Message message = chunk.message();
@@ -188,7 +234,7 @@ public class OllamaChatModel implements StreamingChatModel {
                     shown = shown.substring(0, SHOWN_LINE_LENGTH) + "...";
                 }
                 throw new ProblemException(502, "ollama-bad-response", "Ollama sent a malformed answer",
-                        "Ollama at " + config.host() + " sent a line that is not a chat chunk: " + shown);
+                        "Ollama at " + ollama + " sent a line that is not a chat chunk: " + shown);
             }
         }
 
@@ -197,7 +243,7 @@ public class OllamaChatModel implements StreamingChatModel {
             String name = call.function() == null ? null : call.function().name();
             if (name == null || name.isBlank()) {
                 throw new ProblemException(502, "ollama-bad-response", "Ollama sent a malformed answer",
-                        "Ollama at " + config.host() + " sent a tool call without a function name");
+                        "Ollama at " + ollama + " sent a tool call without a function name");
             }
             toolRequests.add(ToolExecutionRequest.builder()
                     .id(id)
@@ -210,7 +256,7 @@ public class OllamaChatModel implements StreamingChatModel {
         ModelOutput complete() {
             if (done == null) {
                 throw new ProblemException(502, "ollama-stream-cut", "Ollama's answer was cut off",
-                        "Ollama at " + config.host() + " ended its answer before its last (done) line");
+                        "Ollama at " + ollama + " ended its answer before its last (done) line");
             }
             AiMessage message = toolRequests.isEmpty() ? AiMessage.from(text.toString())
                     : new AiMessage(text.toString(), List.copyOf(toolRequests));
@@ -228,7 +274,7 @@ public class OllamaChatModel implements StreamingChatModel {
         }
 
         Throwable failed(Throwable failure) {
-            ProblemException problem = OllamaFailures.translate(failure, config.host(), request.modelName());
+            ProblemException problem = OllamaFailures.translate(failure, ollama, request.modelName());
             if (ended.compareAndSet(false, true)) {
                 ChatModelErrorContext context = new ChatModelErrorContext(problem, request, provider(), attributes);
                 listeners.forEach(l -> notify(() -> l.onError(context)));

@@ -1,6 +1,5 @@
 package dev.ollamachat.ollama;
 
-import dev.ollamachat.ProblemException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 import org.eclipse.microprofile.health.HealthCheck;
@@ -21,20 +20,24 @@ public class OllamaHealthCheck implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        HealthCheckResponseBuilder response = HealthCheckResponse.named("ollama")
-                .withData("url", catalog.baseUrl())
-                .withData("model", catalog.modelName());
-        try {
-            List<OllamaTags.Model> available = catalog.models();
-            boolean present = OllamaCatalog.contains(available, catalog.modelName());
-            response.withData("reachable", true).withData("modelPresent", present);
-            if (!present) {
-                response.withData("hint", "ollama pull " + catalog.modelName());
+        String model = catalog.modelName();
+        List<OllamaCatalog.HostModels> hosts = catalog.byHost();
+        HealthCheckResponseBuilder response = HealthCheckResponse.named("ollama").withData("model", model);
+        boolean anyServes = false;
+        for (int i = 0; i < hosts.size(); i++) {
+            OllamaCatalog.HostModels host = hosts.get(i);
+            boolean present = host.reachable() && OllamaCatalog.contains(host.models(), model);
+            anyServes |= present;
+            // one Ollama: url, reachable, modelPresent; several: the same with the host's number, from 1
+            String suffix = hosts.size() == 1 ? "" : "." + (i + 1);
+            response.withData("url" + suffix, host.url()).withData("reachable" + suffix, host.reachable())
+                    .withData("modelPresent" + suffix, present);
+            if (host.error() != null) {
+                response.withData("error" + suffix, host.error());
+            } else if (!present) {
+                response.withData("hint" + suffix, "ollama pull " + model);
             }
-            return response.status(present).build();
-        } catch (ProblemException e) {
-            return response.down().withData("reachable", false).withData("modelPresent", false)
-                    .withData("error", e.detail()).build();
         }
+        return response.status(anyServes).build();
     }
 }

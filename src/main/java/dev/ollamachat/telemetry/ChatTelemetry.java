@@ -172,6 +172,17 @@ class ChatTelemetry {
     }
 
     /** The first token of a streamed answer: an event at the time it came, and the time to it. */
+    /** The Ollama that served the call (one of OLLAMA_HOSTS), as the OTel server attributes. */
+    void servedBy(Span span, Object ollamaUrl) {
+        if (ollamaUrl == null) {
+            return;
+        }
+        java.net.URI ollama = java.net.URI.create(ollamaUrl.toString());
+        span.setAttribute(SpanNames.SERVER_ADDRESS, String.valueOf(ollama.getHost()));
+        span.setAttribute(SpanNames.SERVER_PORT, (long) (ollama.getPort() > 0 ? ollama.getPort()
+                : "https".equalsIgnoreCase(ollama.getScheme()) ? 443 : 80));
+    }
+
     void firstToken(Span span, long timeToFirstTokenMs, long atEpochNanos) {
         if (!span.isRecording()) {
             return;

@@ -9,6 +9,7 @@ import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.output.FinishReason;
 import dev.langchain4j.model.output.TokenUsage;
+import dev.ollamachat.ollama.OllamaChatModel;
 import dev.ollamachat.ollama.OllamaResponseMetadata;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
@@ -98,7 +99,8 @@ class LlmSpans implements ChatModelListener {
         end(span, context.attributes());
     }
 
-    private static void end(Span span, Map<Object, Object> attributes) {
+    private void end(Span span, Map<Object, Object> attributes) {
+        telemetry.servedBy(span, attributes.get(OllamaChatModel.OLLAMA_URL));
         Object scope = attributes.remove(SCOPE);
         if (scope instanceof Scope open) {
             open.close();

@@ -60,6 +60,8 @@ public final class SpanNames {
     public static final AttributeKey<String> TOOL_DESCRIPTION = AttributeKey.stringKey("tool.description");
     public static final AttributeKey<String> TOOL_PARAMETERS = AttributeKey.stringKey("tool.parameters");
     public static final AttributeKey<String> TOOL_ID = AttributeKey.stringKey("tool.id");
+    public static final AttributeKey<String> SERVER_ADDRESS = AttributeKey.stringKey("server.address");
+    public static final AttributeKey<Long> SERVER_PORT = AttributeKey.longKey("server.port");
     public static final AttributeKey<String> MCP_SERVER = AttributeKey.stringKey("mcp.server.name");
     public static final AttributeKey<String> MCP_SERVER_URL = AttributeKey.stringKey("mcp.server.url");
 
