@@ -159,6 +159,16 @@ public interface ChatConfig {
         @WithDefault("10s")
         Duration exportTimeout();
 
+        /**
+         * Where the metrics also go over OTLP/HTTP, e.g. http://collector:4318/v1/metrics; unset: only /q/metrics
+         * (OTEL_EXPORTER_OTLP_METRICS_ENDPOINT). Never Phoenix, which takes no metrics.
+         */
+        Optional<String> metricsEndpoint();
+
+        /** How often the metrics are pushed to OTEL_EXPORTER_OTLP_METRICS_ENDPOINT (METRICS_EXPORT_INTERVAL). */
+        @WithDefault("60s")
+        Duration metricsExportInterval();
+
         /** Phoenix UI, for the trace link in replies; empty for no link (PHOENIX_UI_URL). */
         @WithDefault("http://localhost:6006")
         Optional<String> uiUrl();

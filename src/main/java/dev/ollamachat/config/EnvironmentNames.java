@@ -51,6 +51,8 @@ public class EnvironmentNames extends RelocateConfigSourceInterceptor {
             entry("ollama-chat.telemetry.api-key", "PHOENIX_API_KEY"),
             entry("ollama-chat.telemetry.ui-url", "PHOENIX_UI_URL"),
             entry("ollama-chat.telemetry.export-timeout", "OTEL_EXPORTER_OTLP_TIMEOUT"),
+            entry("ollama-chat.telemetry.metrics-endpoint", "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"),
+            entry("ollama-chat.telemetry.metrics-export-interval", "METRICS_EXPORT_INTERVAL"),
             entry("ollama-chat.telemetry.environment", "ENVIRONMENT"),
             entry("ollama-chat.telemetry.capture-content", "TELEMETRY_CAPTURE_CONTENT"),
             entry("ollama-chat.telemetry.max-value-length", "TELEMETRY_MAX_VALUE_LENGTH"),

@@ -26,6 +26,7 @@ public final class OtlpReceiver {
     private final List<String> failures = Collections.synchronizedList(new ArrayList<>());
     private final AtomicInteger failWith = new AtomicInteger();
     private final AtomicInteger requests = new AtomicInteger();
+    private final List<byte[]> metrics = Collections.synchronizedList(new ArrayList<>());
     private volatile CountDownLatch hanging = new CountDownLatch(0);
 
     public OtlpReceiver() {
@@ -48,6 +49,12 @@ public final class OtlpReceiver {
                 hanging.await();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            }
+            if (exchange.getRequestURI().getPath().endsWith("/v1/metrics")) {
+                metrics.add(exchange.getRequestBody().readAllBytes());
+                exchange.sendResponseHeaders(200, -1);
+                exchange.close();
+                return;
             }
             Map<String, String> headers = new java.util.TreeMap<>();
             exchange.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(), values.get(0)));
@@ -97,6 +104,11 @@ public final class OtlpReceiver {
 
     public List<Export> exports() {
         return List.copyOf(exports);
+    }
+
+    /** The bodies of the OTLP metrics exports (POST .../v1/metrics) so far, as sent (protobuf). */
+    public List<byte[]> metricsExports() {
+        return List.copyOf(metrics);
     }
 
     /** Every POST since the start or the last {@link #failWith}, answered or not. */
