@@ -110,6 +110,9 @@ class TelemetryTest {
         assertEquals("chat", a.get(SpanNames.GEN_AI_OPERATION_NAME));
         assertEquals("ollama", a.get(SpanNames.GEN_AI_PROVIDER_NAME));
         assertEquals(FakeOllama.MODEL, a.get(SpanNames.GEN_AI_REQUEST_MODEL));
+        java.net.URI ollamaUrl = java.net.URI.create(ollama.url());
+        assertEquals(ollamaUrl.getHost(), a.get(SpanNames.SERVER_ADDRESS), "the Ollama that served the call");
+        assertEquals((long) ollamaUrl.getPort(), a.get(SpanNames.SERVER_PORT));
         assertEquals(26L, a.get(SpanNames.GEN_AI_USAGE_INPUT_TOKENS));
         assertEquals(298L, a.get(SpanNames.GEN_AI_USAGE_OUTPUT_TOKENS));
         assertEquals(List.of("stop"), a.get(SpanNames.GEN_AI_FINISH_REASONS));
