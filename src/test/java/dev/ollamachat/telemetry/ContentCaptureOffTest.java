@@ -80,18 +80,21 @@ class ContentCaptureOffTest {
     private String awaitPayloadWith(List<String> spanNames) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline) {
-            List<String> seen = receiver.exports().stream()
+            List<io.opentelemetry.proto.trace.v1.Span> exported = receiver.exports().stream()
                     .flatMap(e -> e.request().getResourceSpansList().stream())
                     .flatMap(r -> r.getScopeSpansList().stream())
-                    .flatMap(s -> s.getSpansList().stream())
-                    .map(io.opentelemetry.proto.trace.v1.Span::getName).toList();
-            if (seen.containsAll(spanNames) && seen.stream().filter("chat"::equals).count() == 2) {
-                Thread.sleep(200);
+                    .flatMap(s -> s.getSpansList().stream()).toList();
+            List<String> seen = exported.stream().map(io.opentelemetry.proto.trace.v1.Span::getName).toList();
+            // a request's server span, the root of its trace, ends after every span under it: once both roots are
+            // exported, every span of the two chats has been
+            long roots = exported.stream().filter(span -> span.getParentSpanId().isEmpty()).count();
+            if (seen.containsAll(spanNames) && seen.stream().filter("chat"::equals).count() == 2 && roots == 2) {
                 return receiver.exports().stream().map(e -> e.request().toString())
                         .collect(Collectors.joining("\n"));
             }
             Thread.sleep(20);
         }
-        throw new AssertionError("spans not exported in time: " + receiver.exports().size() + " exports");
+        throw new AssertionError("the two chats' traces were not exported whole in time: " + receiver.exports().size()
+                + " exports");
     }
 }

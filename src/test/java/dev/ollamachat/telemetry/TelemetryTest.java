@@ -323,7 +323,8 @@ class TelemetryTest {
     private List<SpanData> traceOf(String traceId, java.util.function.Predicate<SpanData> last)
             throws InterruptedException {
         spans.awaitSpan(s -> s.getTraceId().equals(traceId) && last.test(s));
-        Thread.sleep(100);
+        // the root (the request's server span) ends after every span under it
+        spans.awaitSpan(s -> s.getTraceId().equals(traceId) && !s.getParentSpanContext().isValid());
         return spans.all().stream().filter(s -> s.getTraceId().equals(traceId)).toList();
     }
 
