@@ -428,8 +428,8 @@ if [[ ! -d "$E2E/browser/node_modules/playwright-core" ]]; then
 fi
 
 phase "packaged jar"
-if [[ ! -f "$JAR" ]]; then
-    info "missing; building it (./mvnw -B -q package -DskipTests)"
+if jar_is_stale "$JAR"; then
+    info "missing or older than the sources; building it (./mvnw -B -q package -DskipTests)"
     bounded_in "$ROOT" 900 "$OUT/build.log" ./mvnw -B -q package -DskipTests ||
         { fail "build of the packaged jar failed; see target/e2e/build.log"; exit 1; }
 fi

@@ -35,7 +35,9 @@ if [[ ! -x "$VENV/bin/st" ]]; then
     python3 -m venv "$VENV" && "$VENV/bin/pip" install -q "schemathesis==$SCHEMATHESIS_VERSION" ||
         { fail "could not install schemathesis $SCHEMATHESIS_VERSION"; exit 1; }
 fi
-[[ -f "$JAR" ]] || (cd "$ROOT" && ./mvnw -B -q package -DskipTests) || { fail "build of the packaged jar failed"; exit 1; }
+if jar_is_stale "$JAR"; then
+    (cd "$ROOT" && ./mvnw -B -q package -DskipTests) || { fail "build of the packaged jar failed"; exit 1; }
+fi
 
 read -r FAKE_PORT APP_PORT < <(python3 -c 'import socket
 socks = [socket.socket() for _ in range(2)]

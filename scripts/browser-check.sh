@@ -3,7 +3,7 @@
 # talking to the fake Ollama.
 #
 # 1. Installs Debian's chromium if it is missing (apt-get; needs root) and the test's npm packages (npm ci).
-# 2. Builds target/quarkus-app/quarkus-run.jar only if it is missing (./mvnw -B -q package -DskipTests).
+# 2. Builds target/quarkus-app/quarkus-run.jar when it is missing or older than the sources (./mvnw -B -q package -DskipTests).
 # 3. Starts the fake Ollama (scripts/fake-ollama.sh) and the jar on free loopback ports, the app bound to 127.0.0.1.
 # 4. Runs `node --test` with APP_URL set; screenshots land in target/browser/.
 #
@@ -13,6 +13,8 @@
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=lib.sh
+source "$ROOT/scripts/lib.sh"
 JAR="$ROOT/target/quarkus-app/quarkus-run.jar"
 TESTS="$ROOT/e2e/browser"
 WORK="$ROOT/target/browser-check"
@@ -109,8 +111,8 @@ else
     (cd "$TESTS" && npm install --no-audit --no-fund --loglevel=error) || { fail "npm install failed"; exit 1; }
 fi
 
-if [[ ! -f "$JAR" ]]; then
-    echo "browser-check: packaged jar missing; building it (./mvnw -B -q package -DskipTests)"
+if jar_is_stale "$JAR"; then
+    echo "browser-check: packaged jar missing or older than the sources; building it (./mvnw -B -q package -DskipTests)"
     (cd "$ROOT" && ./mvnw -B -q package -DskipTests) || { fail "build of the packaged jar failed"; exit 1; }
 fi
 

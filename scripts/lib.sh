@@ -26,3 +26,10 @@ stop_pid() { # <pid> [seconds, default 10]: TERM, wait, then KILL
     kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null
     wait "$pid" 2>/dev/null || true
 }
+
+jar_is_stale() { # <jar>: true when the packaged jar is missing or older than pom.xml or anything under src/main
+    local jar="$1" root
+    root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+    [[ -f "$jar" ]] || return 0
+    [[ -n "$(find "$root/pom.xml" "$root/src/main" -newer "$jar" -print -quit 2>/dev/null)" ]]
+}

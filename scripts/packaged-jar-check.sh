@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Proves that OLLAMA_HOST and OLLAMA_MODEL take effect at run time on the packaged jar, without a rebuild.
 #
-# 1. Builds target/quarkus-app/quarkus-run.jar only if it is missing (./mvnw -B -q package -DskipTests).
+# 1. Builds target/quarkus-app/quarkus-run.jar when it is missing or older than the sources (./mvnw -B -q package -DskipTests).
 # 2. Starts the fake Ollama (scripts/fake-ollama.sh, WireMock serving fake-ollama/) on a free loopback port.
 # 3. Starts the jar with OLLAMA_HOST=<fake> OLLAMA_MODEL=tiny-test-model PORT=<free port>, chats once and asks
 #    WireMock's request journal which model the chat requests to Ollama carried.
@@ -139,8 +139,8 @@ PY
 }
 
 # --- build only when the packaged jar is missing (not counted in the time budget) ---
-if [[ ! -f "$JAR" ]]; then
-    echo "packaged jar missing; building it (./mvnw -B -q package -DskipTests)"
+if jar_is_stale "$JAR"; then
+    echo "packaged jar missing or older than the sources; building it (./mvnw -B -q package -DskipTests)"
     (cd "$ROOT" && ./mvnw -B -q package -DskipTests) || { fail "build of the packaged jar failed"; exit 1; }
 fi
 [[ -f "$JAR" ]] || { fail "no packaged jar at target/quarkus-app/quarkus-run.jar"; exit 1; }
