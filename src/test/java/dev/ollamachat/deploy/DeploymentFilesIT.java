@@ -43,7 +43,7 @@ class DeploymentFilesIT {
         assertEquals("/q/health/ready", map(map(container, "readinessProbe"), "httpGet").get("path"));
         assertEquals("/q/health/live", map(map(container, "livenessProbe"), "httpGet").get("path"));
         Map<String, Object> resourcesSpec = map(container, "resources");
-        assertEquals("768Mi", map(resourcesSpec, "limits").get("memory"));
+        assertEquals("512Mi", map(resourcesSpec, "limits").get("memory"));
         assertNotNull(map(resourcesSpec, "requests").get("cpu"));
         List<Map<String, Object>> env = (List<Map<String, Object>>) container.get("env");
         assertTrue(env.stream().anyMatch(e -> "HOST".equals(e.get("name")) && "0.0.0.0".equals(e.get("value"))),
