@@ -232,6 +232,7 @@ class ChatTelemetry {
             span.setStatus(StatusCode.ERROR, content.capturesContent() ? content.capped(error) : "tool error");
         } else {
             setIfPresent(span, OUTPUT_VALUE, content.output(result));
+            succeeded(span);
         }
         span.setAttribute(OUTPUT_MIME_TYPE, MIME_TEXT);
         span.end();
@@ -245,6 +246,11 @@ class ChatTelemetry {
         span.setAttribute(ERROR_TYPE, type);
         span.setStatus(StatusCode.ERROR, failure.getMessage() == null ? type : failure.getMessage());
         span.recordException(failure);
+    }
+
+    /** Marks a span whose work completed. Does not end it. */
+    void succeeded(Span span) {
+        span.setStatus(StatusCode.OK);
     }
 
     /** Marks a span cut short by the client going away. Does not end it. */

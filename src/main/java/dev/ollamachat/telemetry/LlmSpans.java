@@ -82,6 +82,7 @@ class LlmSpans implements ChatModelListener {
         telemetry.describeLlmResponse(span, response.metadata().modelName(), response.aiMessage(),
                 usage == null ? null : usage.inputTokenCount(), usage == null ? null : usage.outputTokenCount(),
                 finishReason(response.finishReason()), elapsedMs(context.attributes()));
+        telemetry.succeeded(span);
         end(span, context.attributes());
     }
 

@@ -43,6 +43,7 @@ class TurnSpans implements ChatTurns {
                         if (event instanceof ChatEvent.Completed completed) {
                             traced.output(completed.reply().reply());
                         }
+                        traced.emitted();
                         emitter.emit(event);
                     },
                     failure -> {
@@ -65,9 +66,12 @@ class TurnSpans implements ChatTurns {
         private final Span span;
         private final Span root;
         private final Scope scope;
+        private final boolean streamed;
+        private volatile boolean emitted;
         private boolean ended;
 
         TracedTurn(Context parent, TurnRequest request) {
+            streamed = request.streamed();
             root = Span.fromContext(parent);
             span = telemetry.tracer().spanBuilder(SpanNames.CHAT).setParent(parent).setSpanKind(SpanKind.INTERNAL)
                     .startSpan();
@@ -85,6 +89,11 @@ class TurnSpans implements ChatTurns {
             scope = Vertx.currentContext() == null ? Scope.noop() : turn.makeCurrent();
         }
 
+        /** An event went to the client: for a stream, its 200 is committed from here on. */
+        void emitted() {
+            emitted = true;
+        }
+
         void output(String reply) {
             telemetry.describeTurnOutput(span, reply);
             telemetry.describeTurnOutput(root, reply);
@@ -97,8 +106,16 @@ class TurnSpans implements ChatTurns {
             ended = true;
             if (failure != null) {
                 telemetry.failed(span, failure);
+                if (streamed && emitted) {
+                    // the stream answered 200 before it failed: the HTTP status cannot tell, so the root says it
+                    telemetry.failed(root, failure);
+                }
             } else if (cancelled) {
                 telemetry.cancelled(span);
+            } else {
+                // completed: OK, as Phoenix shows it (Unset reads as "no verdict"); the request's root too
+                telemetry.succeeded(span);
+                telemetry.succeeded(root);
             }
             scope.close();
             span.end();

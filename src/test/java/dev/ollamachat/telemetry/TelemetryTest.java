@@ -89,6 +89,9 @@ class TelemetryTest {
         assertTrue(trace.stream().noneMatch(s -> s.getName().startsWith("completion")
                 || s.getName().startsWith("langchain4j.")), "one span per model call, ours: " + names(trace));
         assertEquals(1, trace.stream().filter(s -> "LLM".equals(s.getAttributes().get(SpanNames.SPAN_KIND))).count());
+        assertEquals(StatusCode.OK, server.getStatus().getStatusCode(), "a chat that worked says so at its root");
+        assertEquals(StatusCode.OK, chat.getStatus().getStatusCode());
+        assertEquals(StatusCode.OK, llm.getStatus().getStatusCode());
 
         assertEquals("CHAIN", chat.getAttributes().get(SpanNames.SPAN_KIND));
         assertEquals(conversationId, chat.getAttributes().get(SpanNames.SESSION_ID));
@@ -184,7 +187,7 @@ class TelemetryTest {
         assertEquals("{\"a\":5,\"b\":3}", t.get(SpanNames.INPUT_VALUE));
         assertEquals("The sum of 5 and 3 is 8.", t.get(SpanNames.OUTPUT_VALUE));
         assertEquals("calculator", t.get(SpanNames.MCP_SERVER));
-        assertEquals(StatusCode.UNSET, tool.getStatus().getStatusCode());
+        assertEquals(StatusCode.OK, tool.getStatus().getStatusCode());
         assertWholeTree(trace);
         assertTrue(trace.stream().noneMatch(s -> s.getName().startsWith("langchain4j.")),
                 "no attribute-less AI-service or tool spans of quarkus-langchain4j: " + names(trace));
@@ -256,6 +259,25 @@ class TelemetryTest {
         assertTrue(chat.getEvents().stream().anyMatch(e -> e.getName().equals("exception")));
         assertEquals(StatusCode.ERROR, llm.getStatus().getStatusCode());
         assertWholeTree(trace);
+    }
+
+    @Test
+    void aStreamThatFailsAfterItsFirstEventMarksItsRootAnError() throws Exception {
+        ollama.nextChat().line(ScriptedOllama.token("Half")).line("{\"error\":\"model crashed\"}");
+        String traceId;
+        try (SseClient client = SseClient.post(RestAssured.port, "/api/chat/stream", "{\"message\":\"go\"}")) {
+            assertEquals(200, client.status());
+            traceId = client.header("traceparent").split("-")[1];
+            List<String> names = client.rest().stream().map(SseClient.Event::name).toList();
+            assertTrue(names.contains("error"), names.toString());
+        }
+        List<SpanData> trace = traceOf(traceId, s -> s.getName().equals("chat"));
+        SpanData server = only(trace, s -> s.getKind() == SpanKind.SERVER);
+        SpanData chat = only(trace, s -> s.getName().equals("chat"));
+        assertEquals(StatusCode.ERROR, chat.getStatus().getStatusCode());
+        assertEquals(StatusCode.ERROR, server.getStatus().getStatusCode(), "HTTP 200, but the stream failed");
+        assertTrue(server.getStatus().getDescription().contains("model crashed"), server.getStatus().getDescription());
+        assertEquals("ollama-stream-error", server.getAttributes().get(SpanNames.ERROR_TYPE));
     }
 
     @Test
