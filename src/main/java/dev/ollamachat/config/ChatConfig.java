@@ -169,8 +169,11 @@ public interface ChatConfig {
         @WithDefault("60s")
         Duration metricsExportInterval();
 
-        /** Phoenix UI, for the trace link in replies; empty for no link (PHOENIX_UI_URL). */
-        @WithDefault("http://localhost:6006")
+        /**
+         * Phoenix UI, for the trace link in replies (PHOENIX_UI_URL); by default the Phoenix that PHOENIX_ENDPOINT
+         * names (its URL without "/v1/traces"), since Phoenix serves its UI where it takes traces.
+         */
+        @WithDefault("${ollama-chat.telemetry.endpoint}")
         Optional<String> uiUrl();
 
         /** Deployment environment resource attribute (ENVIRONMENT). */

@@ -56,7 +56,10 @@ class ChatTelemetry {
         this.tracer = enabled ? tracer : TracerProvider.noop().get("ollama-chat");
         this.content = content;
         this.json = json;
-        this.uiUrl = config.telemetry().uiUrl().map(url -> url.replaceAll("/+$", "")).filter(url -> !url.isBlank());
+        this.uiUrl = config.telemetry().uiUrl().map(url -> url.replaceAll("/+$", ""))
+                .map(url -> url.endsWith(TelemetryExportConfig.TRACES_PATH)
+                        ? url.substring(0, url.length() - TelemetryExportConfig.TRACES_PATH.length()) : url)
+                .filter(url -> !url.isBlank());
     }
 
     /** False when TELEMETRY_ENABLED=false or OTEL_SDK_DISABLED=true. */
@@ -259,7 +262,7 @@ class ChatTelemetry {
         span.addEvent(CANCELLED_ERROR_TYPE);
     }
 
-    /** A link that opens the trace in Phoenix, when PHOENIX_UI_URL is set. */
+    /** A link that opens the trace in Phoenix (PHOENIX_UI_URL, by default the Phoenix of PHOENIX_ENDPOINT). */
     Optional<String> traceUrl(String traceId) {
         return uiUrl.map(url -> url + "/redirects/traces/" + traceId);
     }

@@ -74,7 +74,8 @@ class TelemetryTest {
         String traceId = response.path("traceId");
         String conversationId = response.path("conversationId");
         assertNotNull(traceId);
-        assertEquals("http://localhost:6006/redirects/traces/" + traceId, response.path("traceUrl"));
+        assertEquals(receiver.url() + "/redirects/traces/" + traceId, response.path("traceUrl"),
+                "the link follows PHOENIX_ENDPOINT's Phoenix");
         assertTrue(response.header("traceparent").startsWith("00-" + traceId + "-"));
 
         List<SpanData> trace = traceOf(traceId, s -> s.getName().equals("chat"));
