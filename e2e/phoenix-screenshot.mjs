@@ -8,7 +8,7 @@
 //     --open <text>         clicks that text first (e.g. a row that opens a detail panel)
 //     --optional <text>     reported in "optionalFound" when visible; never fails the run
 //
-// playwright-core is taken from e2e/browser/node_modules (run `npm ci` there first). CHROMIUM_PATH overrides
+// playwright-core is taken from e2e/node_modules (run `npm ci` there first). CHROMIUM_PATH overrides
 // /usr/bin/chromium. Prints one JSON line: {resolved, redirectedTo, finalUrl, found, missing, optionalFound, ...}.
 // Exits 0 when the screenshot was taken and every expected text showed; 1 otherwise.
 import { createRequire } from 'node:module';
@@ -18,7 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const require = createRequire(path.join(here, 'browser', 'package.json'));
+const require = createRequire(path.join(here, 'package.json'));
 const { chromium } = require('playwright-core');
 
 const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';

@@ -3,7 +3,7 @@
 #
 #  1. Installs a pinned arize-phoenix into ~/.cache/ollama-chat/phoenix-venv-<version> (once) and starts
 #     `phoenix serve` on free loopback ports (HTTP and OTLP gRPC) with a temporary working directory.
-#  2. Starts the fake Ollama (scripts/fake-ollama.sh) and the packaged jar (built if missing), configured only
+#  2. Starts the fake Ollama (fake_ollama in scripts/lib.sh) and the packaged jar (built if missing), configured only
 #     through environment variables: PHOENIX_ENDPOINT, PHOENIX_PROJECT_NAME=calculator-frontend, ...
 #  3. Chats (e2e/chats.py): plain, tool ("Calculate 5 + 3"), streamed, streamed tool, a two-message conversation;
 #     a second jar with OLLAMA_MODEL=missing-model for the failing chats (502); a third whose first MCP server is the
@@ -13,7 +13,7 @@
 #     (e2e/record_ollama.py) and chats through a fourth jar. Skipped, with the reason printed, when it cannot run.
 #  5. e2e/check_phoenix.py polls Phoenix's REST API until every trace is stored and asserts on what Phoenix returns.
 #  6. Screenshots one trace in the Phoenix UI through the reply's traceUrl, in headless Chromium (Debian's chromium,
-#     playwright-core from e2e/browser): target/e2e/phoenix-trace.png.
+#     playwright-core from e2e/package.json): target/e2e/phoenix-trace.png.
 #
 # Every process it starts is stopped by PID on exit. Every wait is bounded; E2E_BUDGET (seconds, default 1200)
 # bounds the whole run, installs and the one-time Ollama build included. Prints "e2e: N passed, M failed" last and
@@ -101,7 +101,7 @@ cleanup() {
     for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do stop_pid "${PIDS[i]}"; done
     for ((i = ${#GROUPS_TO_STOP[@]} - 1; i >= 0; i--)); do stop_group "${GROUPS_TO_STOP[i]}"; done
     if [[ -n "$FAKE_STARTED" ]]; then
-        FAKE_OLLAMA_PIDFILE="$OUT/fake-ollama.pid" "$ROOT/scripts/fake-ollama.sh" stop >/dev/null 2>&1 || true
+        FAKE_OLLAMA_PIDFILE="$OUT/fake-ollama.pid" fake_ollama stop >/dev/null 2>&1 || true
     fi
     if [[ -n "$WATCHDOG_PID" ]]; then
         kill "$WATCHDOG_PID" 2>/dev/null || true
@@ -421,10 +421,10 @@ if ! bounded 360 "$OUT/mcp-install.log" python3 "$E2E/install_mcp_everything.py"
 fi
 MCP_ENTRY="$(tail -n 1 "$OUT/mcp-install.log")"
 
-phase "playwright-core (e2e/browser)"
-if [[ ! -d "$E2E/browser/node_modules/playwright-core" ]]; then
-    bounded_in "$E2E/browser" 300 "$OUT/npm-browser.log" npm ci --no-audit --no-fund --loglevel=error ||
-        fail "npm ci in e2e/browser failed; see target/e2e/npm-browser.log"
+phase "playwright-core (e2e/package.json)"
+if [[ ! -d "$E2E/node_modules/playwright-core" ]]; then
+    bounded_in "$E2E" 300 "$OUT/npm-browser.log" npm ci --no-audit --no-fund --loglevel=error ||
+        fail "npm ci in e2e failed; see target/e2e/npm-browser.log"
 fi
 
 phase "packaged jar"
@@ -453,7 +453,7 @@ PIDS+=("$PHOENIX_PID")
 # While Phoenix starts: the fake Ollama and server-everything.
 FAKE_STARTED=1
 if FAKE_OLLAMA_PIDFILE="$OUT/fake-ollama.pid" FAKE_OLLAMA_WAIT="$START_WAIT" \
-    "$ROOT/scripts/fake-ollama.sh" start "$FAKE_PORT" >/dev/null 2>"$OUT/fake-ollama-start.log"; then
+    fake_ollama start "$FAKE_PORT" >/dev/null 2>"$OUT/fake-ollama-start.log"; then
     info "fake Ollama at http://127.0.0.1:$FAKE_PORT"
 else
     fail "the fake Ollama did not start: $(tail -n 3 "$OUT/fake-ollama-start.log" | tr '\n' ' ')"

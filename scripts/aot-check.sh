@@ -6,7 +6,7 @@
 #    target/aot-check/tree (without target/ and .git/, so target/quarkus-app of the normal build stays as it is)
 #    and runs there: ./mvnw -B package -Paot -DskipTests. Quarkus records target/quarkus-app/app.aot at build
 #    time by starting the packaged app once (quarkus.package.jar.aot.phase=build).
-# 2. Starts the fake Ollama (scripts/fake-ollama.sh) on a free loopback port.
+# 2. Starts the fake Ollama (fake_ollama in scripts/lib.sh) on a free loopback port.
 # 3. Starts the jar once with -XX:AOTCache=app.aot -XX:AOTMode=on (the JVM refuses to start if it cannot use the
 #    cache) and once without, from target/quarkus-app as Quarkus asks; each must answer GET /q/health/live 200
 #    and POST /api/chat 200 (the calculator tool round trip against the fake Ollama).
@@ -47,7 +47,7 @@ cleanup() {
     stop_pid "$MVN_PID"
     stop_pid "$MEASURE_PID" # the measuring program stops the app it started when it gets TERM
     if [[ -n "$FAKE_STARTED" ]]; then
-        FAKE_OLLAMA_PIDFILE="$WORK/fake-ollama.pid" "$ROOT/scripts/fake-ollama.sh" stop >/dev/null 2>&1 || true
+        FAKE_OLLAMA_PIDFILE="$WORK/fake-ollama.pid" fake_ollama stop >/dev/null 2>&1 || true
     fi
     if [[ -n "$WATCHDOG_PID" ]]; then
         kill "$WATCHDOG_PID" 2>/dev/null || true
@@ -148,7 +148,7 @@ PY
 [[ -n "${APP_PORT:-}" ]] || { fail "could not pick free ports"; exit 1; }
 FAKE="http://127.0.0.1:$FAKE_PORT"
 FAKE_STARTED=1
-if FAKE_OLLAMA_PIDFILE="$WORK/fake-ollama.pid" "$ROOT/scripts/fake-ollama.sh" start "$FAKE_PORT" \
+if FAKE_OLLAMA_PIDFILE="$WORK/fake-ollama.pid" fake_ollama start "$FAKE_PORT" \
     >/dev/null 2>"$WORK/fake-ollama-start.err"; then
     info "fake Ollama at $FAKE"
 else

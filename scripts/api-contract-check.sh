@@ -25,7 +25,7 @@ APP_PID=""
 
 cleanup() {
     [[ -n "$APP_PID" ]] && stop_pid "$APP_PID" 15
-    FAKE_OLLAMA_PIDFILE="$WORK/fake.pid" bash "$ROOT/scripts/fake-ollama.sh" stop >/dev/null 2>&1 || true
+    FAKE_OLLAMA_PIDFILE="$WORK/fake.pid" fake_ollama stop >/dev/null 2>&1 || true
     echo "api-contract: $PASSED passed, $FAILED failed"
 }
 trap cleanup EXIT
@@ -43,7 +43,7 @@ read -r FAKE_PORT APP_PORT < <(python3 -c 'import socket
 socks = [socket.socket() for _ in range(2)]
 [s.bind(("127.0.0.1", 0)) for s in socks]
 print(*[s.getsockname()[1] for s in socks])')
-FAKE="$(FAKE_OLLAMA_PIDFILE="$WORK/fake.pid" bash "$ROOT/scripts/fake-ollama.sh" start "$FAKE_PORT")" ||
+FAKE="$(FAKE_OLLAMA_PIDFILE="$WORK/fake.pid" fake_ollama start "$FAKE_PORT")" ||
     { fail "the fake Ollama did not start"; exit 1; }
 (
     cd "$WORK" && exec env -u MCP_SERVERS -u MCP_SERVER_URL -u RATE_LIMIT -u QUARKUS_PROFILE \

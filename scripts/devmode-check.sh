@@ -2,7 +2,7 @@
 # Proves that dev mode reloads a changed Java source and a changed static file without a restart of the process.
 #
 # 1. Copies the tree into a temporary directory (without target/, .git/, node_modules/ and .env) and starts the fake
-#    Ollama (scripts/fake-ollama.sh) on a free loopback port.
+#    Ollama (fake_ollama in scripts/lib.sh) on a free loopback port.
 # 2. Starts `./mvnw -B quarkus:dev -Dquarkus.console.enabled=false -Ddebug=false` in the copy with PORT=<free port>,
 #    HOST=127.0.0.1, OLLAMA_HOST=<the fake>, and waits until /q/health/live answers 200.
 # 3. Chats once (POST /api/chat) and reads from the fake Ollama's request journal (WireMock /__admin/requests)
@@ -60,7 +60,7 @@ cleanup() {
     stop_pid "$DEV_PID" 15
     stop_pid "$MVN_PID" 15
     if [[ -n "$FAKE_STARTED" ]]; then
-        FAKE_OLLAMA_PIDFILE="$WORK/fake-ollama.pid" "$ROOT/scripts/fake-ollama.sh" stop >/dev/null 2>&1 || true
+        FAKE_OLLAMA_PIDFILE="$WORK/fake-ollama.pid" fake_ollama stop >/dev/null 2>&1 || true
     fi
     if [[ -n "$WATCHDOG_PID" ]]; then
         kill "$WATCHDOG_PID" 2>/dev/null || true
@@ -126,7 +126,7 @@ PY
 FAKE="http://127.0.0.1:$FAKE_PORT"
 APP="http://127.0.0.1:$APP_PORT"
 FAKE_STARTED=1
-if FAKE_OLLAMA_PIDFILE="$WORK/fake-ollama.pid" "$ROOT/scripts/fake-ollama.sh" start "$FAKE_PORT" \
+if FAKE_OLLAMA_PIDFILE="$WORK/fake-ollama.pid" fake_ollama start "$FAKE_PORT" \
     >/dev/null 2>"$WORK/fake-ollama-start.err"; then
     info "fake Ollama at $FAKE"
 else

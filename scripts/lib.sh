@@ -33,3 +33,56 @@ jar_is_stale() { # <jar>: true when the packaged jar is missing or older than po
     [[ -f "$jar" ]] || return 0
     [[ -n "$(find "$root/pom.xml" "$root/src/main" -newer "$jar" -print -quit 2>/dev/null)" ]]
 }
+
+# The fake Ollama of the tests as a process of its own: WireMock standalone serving src/test/resources/ollama
+# (mappings/ and __files/, the fixture folder that FakeOllama.withDefaultAnswers() serves in the Maven build).
+#   fake_ollama start <port>   start on 127.0.0.1:<port>, wait until it answers, print its base URL
+#   fake_ollama stop           stop the process whose PID is in the PID file
+# FAKE_OLLAMA_PIDFILE (default target/fake-ollama.pid), FAKE_OLLAMA_WAIT seconds (default 30); the log is the PID
+# file with .log for .pid. The WireMock jar is fetched into target/tools once.
+FAKE_OLLAMA_WIREMOCK_VERSION=3.13.2
+fake_ollama() {
+    local root pidfile log jar pid base deadline
+    root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+    pidfile="${FAKE_OLLAMA_PIDFILE:-$root/target/fake-ollama.pid}"
+    log="${pidfile%.pid}.log"
+    jar="$root/target/tools/wiremock-standalone-$FAKE_OLLAMA_WIREMOCK_VERSION.jar"
+    case "${1:-}" in
+        stop)
+            pid="$(cat "$pidfile" 2>/dev/null || true)"
+            [[ "$pid" =~ ^[0-9]+$ ]] && stop_pid "$pid" 10
+            rm -f "$pidfile"
+            return 0
+            ;;
+        start)
+            [[ "${2:-}" =~ ^[0-9]+$ ]] || { echo "fake_ollama: start needs a port" >&2; return 2; }
+            ;;
+        *)
+            echo "usage: fake_ollama start <port> | stop" >&2
+            return 2
+            ;;
+    esac
+    base="http://127.0.0.1:$2"
+    if [[ ! -s "$jar" ]]; then
+        (cd "$root" && ./mvnw -B -q dependency:copy -DoutputDirectory="$root/target/tools" \
+            -Dartifact="org.wiremock:wiremock-standalone:$FAKE_OLLAMA_WIREMOCK_VERSION") >&2 ||
+            { echo "fake_ollama: could not fetch the WireMock jar" >&2; return 1; }
+    fi
+    mkdir -p "$(dirname "$pidfile")"
+    nohup java -jar "$jar" --port "$2" --bind-address 127.0.0.1 --root-dir "$root/src/test/resources/ollama" \
+        --disable-banner >"$log" 2>&1 </dev/null &
+    pid=$!
+    echo "$pid" >"$pidfile"
+    deadline=$((SECONDS + ${FAKE_OLLAMA_WAIT:-30}))
+    while ((SECONDS < deadline)) && kill -0 "$pid" 2>/dev/null; do
+        if [[ "$(curl -s --max-time 2 "$base/" 2>/dev/null)" == "Ollama is running" ]]; then
+            echo "$base"
+            return 0
+        fi
+        sleep 0.3
+    done
+    echo "fake_ollama: not answering on $base; last log lines:" >&2
+    tail -n 20 "$log" >&2
+    fake_ollama stop
+    return 1
+}

@@ -2,7 +2,7 @@
 # Proves that OLLAMA_HOST and OLLAMA_MODEL take effect at run time on the packaged jar, without a rebuild.
 #
 # 1. Builds target/quarkus-app/quarkus-run.jar when it is missing or older than the sources (./mvnw -B -q package -DskipTests).
-# 2. Starts the fake Ollama (scripts/fake-ollama.sh, WireMock serving fake-ollama/) on a free loopback port.
+# 2. Starts the fake Ollama (fake_ollama in scripts/lib.sh, WireMock serving src/test/resources/ollama) on a free loopback port.
 # 3. Starts the jar with OLLAMA_HOST=<fake> OLLAMA_MODEL=tiny-test-model PORT=<free port>, chats once and asks
 #    WireMock's request journal which model the chat requests to Ollama carried.
 # 4. Starts the same jar with OLLAMA_MODEL=missing-model and expects a 502 problem+json telling to pull it.
@@ -51,7 +51,7 @@ cleanup() {
     trap - EXIT INT TERM
     stop_app
     if [[ -n "$FAKE_STARTED" ]]; then
-        FAKE_OLLAMA_PIDFILE="$WORK/fake-ollama.pid" "$ROOT/scripts/fake-ollama.sh" stop >/dev/null 2>&1 || true
+        FAKE_OLLAMA_PIDFILE="$WORK/fake-ollama.pid" fake_ollama stop >/dev/null 2>&1 || true
     fi
     if [[ -n "$WATCHDOG_PID" ]]; then
         kill "$WATCHDOG_PID" 2>/dev/null || true
@@ -165,7 +165,7 @@ APP="http://127.0.0.1:$APP_PORT"
 # --- fake Ollama ---
 FAKE_STARTED=1
 if FAKE_OLLAMA_PIDFILE="$WORK/fake-ollama.pid" FAKE_OLLAMA_WAIT="$START_WAIT_SECONDS" \
-    "$ROOT/scripts/fake-ollama.sh" start "$FAKE_PORT" >/dev/null 2>"$WORK/fake-ollama-start.err"; then
+    fake_ollama start "$FAKE_PORT" >/dev/null 2>"$WORK/fake-ollama-start.err"; then
     info "fake Ollama at $FAKE"
 else
     fail "fake Ollama did not start on $FAKE: $(tail -n 5 "$WORK/fake-ollama-start.err" | tr '\n' ' ')"

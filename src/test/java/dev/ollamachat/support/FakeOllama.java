@@ -19,19 +19,39 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
- * A fake Ollama on a WireMock server, answering with the wire format of Ollama's own API
- * (fixtures under src/test/resources/ollama, from the shared Ollama API reference).
+ * The fake Ollama of the tests: a WireMock server answering with the wire format of Ollama's own API. Its one
+ * fixture folder is {@code src/test/resources/ollama}: {@code __files/} holds the bodies (from the shared Ollama
+ * API reference), {@code mappings/} the default answers (a tool round trip for "Calculate ...", a plain answer for
+ * anything else, a 404 for {@code missing-model}) that the page test, the scripts and dev mode use. Tests either
+ * start from those defaults ({@link #withDefaultAnswers()}) or stub each answer themselves; {@link ScriptedOllama}
+ * is the one to use where a stream must be held open, paced by the test, or watched for a closed connection.
  */
 public final class FakeOllama {
 
     public static final String MODEL = "llama3.1:8b";
     private static final String JSON = "application/json; charset=utf-8";
+    private static final String FIXTURES = "ollama";
     public static final String NDJSON = "application/x-ndjson";
 
     private final WireMockServer server;
 
+    private final boolean defaultAnswers;
+
+    /** No chat answer until the test stubs one; {@code /api/tags} lists {@link #MODEL}. */
     public FakeOllama() {
-        server = new WireMockServer(WireMockConfiguration.options().dynamicPort().asynchronousResponseEnabled(true));
+        this(false);
+    }
+
+    private FakeOllama(boolean defaultAnswers) {
+        WireMockConfiguration options = WireMockConfiguration.options().dynamicPort()
+                .asynchronousResponseEnabled(true);
+        this.server = new WireMockServer(defaultAnswers ? options.usingFilesUnderClasspath(FIXTURES) : options);
+        this.defaultAnswers = defaultAnswers;
+    }
+
+    /** Answers as {@code src/test/resources/ollama/mappings} says, as scripts and dev mode see it. */
+    public static FakeOllama withDefaultAnswers() {
+        return new FakeOllama(true);
     }
 
     public void start() {
@@ -51,9 +71,15 @@ public final class FakeOllama {
         return server;
     }
 
-    /** Forgets stubs and requests, then serves the supporting endpoints with the configured model present. */
+    /**
+     * Forgets stubs and requests, then serves the supporting endpoints with the configured model present (with
+     * default answers: back to what the mapping files say).
+     */
     public void reset() {
         server.resetAll();
+        if (defaultAnswers) {
+            return;
+        }
         server.stubFor(get(urlEqualTo("/")).willReturn(aResponse().withStatus(200).withBody("Ollama is running")));
         server.stubFor(get(urlEqualTo("/api/version")).willReturn(json(200, "{\"version\":\"0.12.10\"}")));
         serveModels(MODEL);
@@ -132,7 +158,7 @@ public final class FakeOllama {
     }
 
     public static String read(String fixture) {
-        try (InputStream in = FakeOllama.class.getResourceAsStream("/ollama/" + fixture)) {
+        try (InputStream in = FakeOllama.class.getResourceAsStream("/" + FIXTURES + "/__files/" + fixture)) {
             if (in == null) {
                 throw new IllegalArgumentException("No fixture " + fixture);
             }

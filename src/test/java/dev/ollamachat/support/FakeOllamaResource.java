@@ -14,10 +14,23 @@ public class FakeOllamaResource implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public Map<String, String> start() {
-        ollama = new FakeOllama();
+        ollama = create();
         ollama.start();
         // a short Ollama timeout, so that the 504 test waits seconds; set here so the packaged app (ITs) gets it too
         return Map.of("ollama-chat.ollama.host", ollama.url(), "ollama-chat.ollama.timeout", "3s");
+    }
+
+    protected FakeOllama create() {
+        return new FakeOllama();
+    }
+
+    /** The fake with the default answers of its mapping files, as scripts and dev mode see it. */
+    public static class WithDefaultAnswers extends FakeOllamaResource {
+
+        @Override
+        protected FakeOllama create() {
+            return FakeOllama.withDefaultAnswers();
+        }
     }
 
     @Override

@@ -1,0 +1,372 @@
+package dev.ollamachat.page;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.BrowserType;
+import com.microsoft.playwright.Locator;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.Playwright;
+import com.microsoft.playwright.Route;
+import com.microsoft.playwright.options.BoundingBox;
+import dev.ollamachat.support.FakeOllamaResource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
+
+/**
+ * The chat page at {@code /} in real headless Chromium: Debian's {@code chromium} driven by Playwright for Java,
+ * which is told never to download a browser. The service talks to the fake Ollama's default answers: "Calculate
+ * 5 + 3" makes the model call {@code add} and then dribbles its answer over about 1.3 s, anything else gets one
+ * plain answer.
+ *
+ * <p>{@code CHROMIUM_PATH} overrides {@code /usr/bin/chromium}; {@code -DskipPageTests} skips the test on a
+ * machine without Chromium. Screenshots go to {@code target/page/}.
+ */
+@QuarkusTest
+@WithTestResource(FakeOllamaResource.WithDefaultAnswers.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@DisabledIfSystemProperty(named = "skipPageTests", matches = "|true")
+class ChatPageTest {
+
+    private static final List<String> CHROMIUM_FLAGS = List.of("--no-sandbox", "--disable-gpu",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+            "--disable-quic");
+    private static final double WAIT_MS = 20_000;
+    private static final String QUESTION = "Calculate 5 + 3";
+    private static final String TOOL_RESULT = "The sum of 5 and 3 is 8.";
+    private static final String ANSWER = "The result of 5 + 3 is 8.";
+    private static final String PLAIN_ANSWER = "Hello from the fake Ollama.";
+    private static final Path SCREENSHOTS = Path.of("target/page");
+
+    @TestHTTPResource("/")
+    URL root;
+
+    private Playwright playwright;
+    private Browser browser;
+    private BrowserContext context;
+    private Page page;
+    private final List<String> browserErrors = new ArrayList<>();
+
+    @BeforeAll
+    void startChromium() throws Exception {
+        Path chromium = Path.of(System.getenv().getOrDefault("CHROMIUM_PATH", "/usr/bin/chromium"));
+        assertTrue(Files.isExecutable(chromium), "No Chromium at " + chromium + ": install Debian's chromium "
+                + "(apt-get install chromium), set CHROMIUM_PATH, or skip this test with -DskipPageTests");
+        Files.createDirectories(SCREENSHOTS);
+        playwright = Playwright.create(new Playwright.CreateOptions()
+                .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
+        browser = playwright.chromium().launch(new BrowserType.LaunchOptions().setExecutablePath(chromium)
+                .setHeadless(true).setArgs(CHROMIUM_FLAGS).setTimeout(30_000));
+    }
+
+    @AfterAll
+    void stopChromium() {
+        if (browser != null) {
+            browser.close();
+        }
+        if (playwright != null) {
+            playwright.close();
+        }
+    }
+
+    @BeforeEach
+    void openPage() {
+        browserErrors.clear();
+        context = browser.newContext(new Browser.NewContextOptions().setViewportSize(1280, 800));
+        page = context.newPage();
+        page.setDefaultTimeout(WAIT_MS);
+        page.onPageError(error -> browserErrors.add("page error: " + error));
+        page.onConsoleMessage(message -> {
+            if ("error".equals(message.type())) {
+                browserErrors.add(message.text());
+            }
+        });
+    }
+
+    @AfterEach
+    void closePage() {
+        context.close();
+    }
+
+    private void load() {
+        page.navigate(root.toString());
+    }
+
+    private void waitForReplyDone() {
+        page.locator(".message.assistant .meta").last()
+                .waitFor(new Locator.WaitForOptions().setState(com.microsoft.playwright.options.WaitForSelectorState.VISIBLE));
+    }
+
+    @Test
+    void streamsTheReplyTokenByTokenWithToolChipAndUsage() {
+        load();
+        page.waitForFunction("() => document.getElementById('status').dataset.state === 'up'");
+        String status = page.locator("#status").textContent();
+        assertTrue(status.matches("(?s).*Ollama reachable.*model .+ present.*MCP: calculator up.*"), status);
+
+        recordReplySnapshots();
+        page.locator("#message").click();
+        page.keyboard().type(QUESTION);
+        page.keyboard().press("Enter");
+
+        Locator chip = page.locator(".message.assistant .chip[data-tool=\"add\"]");
+        chip.locator(".chip-result", new Locator.LocatorOptions().setHasText(TOOL_RESULT)).waitFor();
+        assertEquals("add", chip.locator(".chip-name").textContent());
+        assertTrue(chip.locator(".chip-args").textContent().matches("(?s).*\"a\":5.*\"b\":3.*"),
+                chip.locator(".chip-args").textContent());
+        assertEquals("ok", chip.getAttribute("data-state"));
+
+        waitForReplyDone();
+        String finalText = page.locator(".message.assistant .text").last().textContent();
+        assertEquals(ANSWER, finalText);
+        assertEquals(QUESTION, page.locator(".message.user .text").last().textContent());
+
+        @SuppressWarnings("unchecked")
+        List<String> snapshots = (List<String>) page.evaluate("() => window.__snapshots");
+        List<String> intermediate = new ArrayList<>(new LinkedHashSet<>(snapshots));
+        intermediate.remove(finalText);
+        assertTrue(intermediate.size() >= 2,
+                "expected at least two intermediate states of the streamed reply, saw " + snapshots);
+        for (String text : intermediate) {
+            assertTrue(finalText.startsWith(text), "intermediate text '" + text + "' is not a prefix of the answer");
+        }
+
+        String usage = page.locator(".message.assistant .meta").last().textContent();
+        Matcher counts = Pattern.compile("(\\d+) tokens in · (\\d+) tokens out").matcher(usage);
+        assertTrue(counts.find(), "usage line without token counts: " + usage);
+        assertTrue(Integer.parseInt(counts.group(1)) > 0 && Integer.parseInt(counts.group(2)) > 0, usage);
+        assertTrue(Pattern.compile("\\d+ ms · first token \\d+ ms").matcher(usage).find(), usage);
+
+        assertEquals("", page.locator("#message").inputValue(), "the message box is emptied after sending");
+        assertEquals(List.of(), browserErrors, "errors in the browser console");
+        page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve("chat-desktop.png")));
+    }
+
+    /** Records each distinct text of the last assistant reply until its usage line shows, in window.__snapshots. */
+    private void recordReplySnapshots() {
+        page.evaluate("""
+                () => {
+                  window.__snapshots = [];
+                  const log = document.getElementById('conversation');
+                  const observer = new MutationObserver(() => {
+                    const replies = log.querySelectorAll('.message.assistant');
+                    const reply = replies[replies.length - 1];
+                    if (!reply) {
+                      return;
+                    }
+                    const text = reply.querySelector('.text').textContent;
+                    const snapshots = window.__snapshots;
+                    if (text !== '' && text !== snapshots[snapshots.length - 1]) {
+                      snapshots.push(text);
+                    }
+                    if (!reply.querySelector('.meta').hidden) {
+                      observer.disconnect();
+                    }
+                  });
+                  observer.observe(log, { childList: true, subtree: true, characterData: true, attributes: true });
+                }""");
+    }
+
+    @Test
+    void sseParserHandlesEventsSplitAnywhere() {
+        load();
+        @SuppressWarnings("unchecked")
+        Map<String, Object> result = (Map<String, Object>) page.evaluate("""
+                () => {
+                  const stream = 'event: token\\r\\ndata: {"text":"a"}\\r\\n\\r\\n: keep-alive\\n\\n'
+                    + 'event: tool_result\\ndata: {"name":"add",\\ndata: "result":"ü 8"}\\n\\n'
+                    + 'event: done\\rdata: {"conversationId":"c1"}\\r\\r';
+                  const parse = (pieces) => {
+                    const events = [];
+                    const parser = window.ollamaChat.createSseParser((name, data) => events.push([name, data]));
+                    pieces.forEach((piece) => parser.push(piece));
+                    parser.end();
+                    return JSON.stringify(events);
+                  };
+                  const whole = parse([stream]);
+                  const failures = [];
+                  for (let i = 1; i < stream.length; i++) {
+                    if (parse([stream.slice(0, i), stream.slice(i)]) !== whole) {
+                      failures.push(i);
+                    }
+                  }
+                  return { whole, failures, perChar: parse([...stream]) === whole };
+                }""");
+        assertEquals("[[\"token\",\"{\\\"text\\\":\\\"a\\\"}\"],"
+                + "[\"tool_result\",\"{\\\"name\\\":\\\"add\\\",\\n\\\"result\\\":\\\"ü 8\\\"}\"],"
+                + "[\"done\",\"{\\\"conversationId\\\":\\\"c1\\\"}\"]]", result.get("whole"));
+        assertEquals(List.of(), result.get("failures"), "split positions that changed the parsed events");
+        assertEquals(Boolean.TRUE, result.get("perChar"), "one character at a time changed the parsed events");
+    }
+
+    @Test
+    void fitsAPhoneScreen() {
+        int width = 390;
+        int height = 844;
+        page.setViewportSize(width, height);
+        load();
+        for (String selector : List.of("#message", "#send", "#new-conversation")) {
+            Locator element = page.locator(selector);
+            assertTrue(element.isVisible(), selector + " is not visible");
+            BoundingBox box = element.boundingBox();
+            assertNotNull(box, selector);
+            assertTrue(box.x >= 0 && box.y >= 0 && box.x + box.width <= width && box.y + box.height <= height,
+                    selector + " is outside the phone viewport: " + box.x + "," + box.y + " " + box.width + "x"
+                            + box.height);
+        }
+        page.locator("#message").fill(QUESTION);
+        page.locator("#send").click();
+        page.locator(".chip .chip-result", new Page.LocatorOptions().setHasText(TOOL_RESULT)).waitFor();
+        waitForReplyDone();
+        assertEquals(ANSWER, page.locator(".message.assistant .text").last().textContent());
+        int scrollWidth = ((Number) page.evaluate("() => document.documentElement.scrollWidth")).intValue();
+        assertTrue(scrollWidth <= width, "page is " + scrollWidth + "px wide on a " + width + "px screen");
+        assertTrue(page.locator("#send").isVisible(), "send button hidden after a reply");
+        page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve("chat-phone.png")));
+    }
+
+    @Test
+    void worksByKeyboardAlone() {
+        load();
+        List<String> order = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            page.keyboard().press("Tab");
+            @SuppressWarnings("unchecked")
+            Map<String, String> focused = (Map<String, String>) page.evaluate(
+                    "() => ({ id: document.activeElement.id, outline: getComputedStyle(document.activeElement).outlineStyle })");
+            order.add(focused.get("id").isEmpty() ? "?" : focused.get("id"));
+            assertNotEquals("none", focused.get("outline"), "#" + focused.get("id") + " has no visible focus outline");
+            if ("message".equals(focused.get("id"))) {
+                break;
+            }
+        }
+        assertEquals("message", order.get(order.size() - 1), "Tab never reached the message box; focus went " + order);
+        assertTrue(order.indexOf("new-conversation") < order.indexOf("message"), "focus order: " + order);
+
+        page.keyboard().type("line one");
+        page.keyboard().press("Shift+Enter");
+        page.keyboard().type("line two");
+        assertEquals("line one\nline two", page.locator("#message").inputValue(), "Shift+Enter adds a new line");
+        assertEquals(0, page.locator(".message").count(), "Shift+Enter must not send");
+
+        page.keyboard().press("Enter");
+        waitForReplyDone();
+        assertEquals("line one\nline two", page.locator(".message.user .text").textContent());
+        assertEquals(PLAIN_ANSWER, page.locator(".message.assistant .text").textContent());
+        assertEquals("message", page.evaluate("() => document.activeElement.id"), "focus stays in the message box");
+
+        page.keyboard().press("Shift+Tab");
+        page.keyboard().press("Shift+Tab");
+        assertEquals("new-conversation", page.evaluate("() => document.activeElement.id"),
+                "Shift+Tab from the message box goes back to New conversation");
+        page.keyboard().press("Enter");
+        assertEquals(0, page.locator(".message").count(), "New conversation clears the view");
+        assertEquals("message", page.evaluate("() => document.activeElement.id"), "focus returns to the message box");
+    }
+
+    @Test
+    void showsProblemsAndErrorEventsWithTitleAndDetail() {
+        AtomicInteger calls = new AtomicInteger();
+        page.route("**/api/chat/stream", route -> {
+            if (calls.incrementAndGet() == 1) {
+                route.fulfill(new Route.FulfillOptions().setStatus(502).setContentType("application/problem+json")
+                        .setBody("{\"type\":\"about:blank\",\"title\":\"Model not found\",\"status\":502,"
+                                + "\"detail\":\"Run: ollama pull llama3.1:8b <b>not markup</b>\"}"));
+                return;
+            }
+            route.fulfill(new Route.FulfillOptions().setStatus(200).setContentType("text/event-stream; charset=utf-8")
+                    .setBody("event: tool_call\ndata: {\"name\":\"divide\",\"arguments\":{\"a\":1,\"b\":0}}\n\n"
+                            + "event: tool_result\ndata: {\"name\":\"divide\",\"error\":\"Division by zero\"}\n\n"
+                            + "event: token\ndata: {\"text\":\"Part\"}\n\n"
+                            + "event: error\ndata: {\"status\":504,\"title\":\"Ollama timed out\","
+                            + "\"detail\":\"No answer within 120s\"}\n\n"));
+        });
+        load();
+
+        page.locator("#message").fill("first");
+        page.keyboard().press("Enter");
+        Locator problem = page.locator(".message.assistant .problem").first();
+        problem.waitFor();
+        assertEquals("alert", problem.getAttribute("role"));
+        assertEquals("Model not found (502)", problem.locator(".problem-title").textContent());
+        assertEquals("Run: ollama pull llama3.1:8b <b>not markup</b>", problem.locator(".problem-detail").textContent());
+        assertEquals(0, page.locator(".problem b").count(), "service text must not become markup");
+
+        page.locator("#message").fill("second");
+        page.keyboard().press("Enter");
+        Locator failed = page.locator(".message.assistant").nth(1);
+        failed.locator(".problem").waitFor();
+        assertEquals("Ollama timed out (504)", failed.locator(".problem-title").textContent());
+        assertEquals("No answer within 120s", failed.locator(".problem-detail").textContent());
+        assertEquals("error", failed.locator(".chip[data-tool=\"divide\"]").getAttribute("data-state"));
+        assertEquals("Error: Division by zero", failed.locator(".chip-result").textContent());
+        assertEquals("Part", failed.locator(".text").textContent());
+        page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve("chat-errors.png")));
+    }
+
+    @Test
+    void asksForTheApiKeyOnceAndKeepsItForTheTab() {
+        String key = "alice-key-0123456789";
+        List<String> seen = new ArrayList<>();
+        page.route("**/api/chat/stream", route -> {
+            String authorization = route.request().headers().get("authorization");
+            seen.add(authorization);
+            if (!("Bearer " + key).equals(authorization)) {
+                route.fulfill(new Route.FulfillOptions().setStatus(401).setContentType("application/problem+json")
+                        .setHeaders(Map.of("WWW-Authenticate", "Bearer realm=\"ollama-chat\""))
+                        .setBody("{\"type\":\"urn:ollama-chat:problem:unauthorized\",\"title\":\"Unauthorized\","
+                                + "\"status\":401,\"detail\":\"This service needs an API key\"}"));
+                return;
+            }
+            route.fulfill(new Route.FulfillOptions().setStatus(200).setContentType("text/event-stream; charset=utf-8")
+                    .setBody("event: token\ndata: {\"text\":\"Welcome back\"}\n\n"
+                            + "event: done\ndata: {\"conversationId\":\"c1\",\"model\":\"m\",\"usage\":{\"inputTokens\":1,"
+                            + "\"outputTokens\":2},\"durationMs\":3,\"warnings\":[]}\n\n"));
+        });
+        AtomicInteger prompts = new AtomicInteger();
+        page.onDialog(dialog -> {
+            prompts.incrementAndGet();
+            dialog.accept(key);
+        });
+        load();
+
+        page.locator("#message").fill("hello");
+        page.keyboard().press("Enter");
+        page.waitForFunction(
+                "() => document.querySelector('.message.assistant .text')?.textContent === 'Welcome back'");
+        assertEquals(java.util.Arrays.asList(null, "Bearer " + key), seen,
+                "first without a key, then with the one typed in");
+        assertEquals(1, prompts.get());
+        assertEquals(key, page.evaluate("() => sessionStorage.getItem('ollama-chat.api-key')"));
+
+        page.locator("#message").fill("again");
+        page.keyboard().press("Enter");
+        page.waitForFunction("() => document.querySelectorAll('.message.assistant').length === 2"
+                + " && document.querySelectorAll('.message.assistant')[1].querySelector('.text')?.textContent"
+                + " === 'Welcome back'");
+        assertEquals("Bearer " + key, seen.get(2), "the next message sends the kept key");
+        assertEquals(1, prompts.get(), "asked once");
+    }
+}
