@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
 # Proves that dev mode reloads a changed Java source and a changed static file without a restart of the process.
 #
-# 1. Copies the tree into a temporary directory (without target/, .git/, node_modules/ and .env) and starts the fake
-#    Ollama (fake_ollama in scripts/lib.sh) on a free loopback port.
-# 2. Starts `./mvnw -B quarkus:dev -Dquarkus.console.enabled=false -Ddebug=false` in the copy with PORT=<free port>,
-#    HOST=127.0.0.1, OLLAMA_HOST=<the fake>, and waits until /q/health/live answers 200.
+# 1. Copies the tree into a temporary directory (without target/, .git/, node_modules/ and .env).
+# 2. Starts `./mvnw -B quarkus:dev -Dquarkus.profile=fake-ollama` in the copy, as the README tells a user without an
+#    Ollama to do, with PORT=<free port>, HOST=127.0.0.1 and the fake's dev service on another free port, and waits
+#    until /q/health/live answers 200.
 # 3. Chats once (POST /api/chat) and reads from the fake Ollama's request journal (WireMock /__admin/requests)
 #    the system prompt that the service sent: it is ChatEngine.SYSTEM_PROMPT. Fetches / (index.html).
 # 4. Edits ChatEngine.SYSTEM_PROMPT and index.html in the copy, each with a fresh marker, chats again and
 #    fetches / again: the new system prompt must reach the fake Ollama and the page must carry the marker, while
 #    the Maven process and the dev-mode JVM keep their PIDs.
-# 5. Stops the dev-mode JVM and Maven by PID, then the fake Ollama, and removes the copy.
+# 5. Stops the dev-mode JVM and Maven by PID (the fake Ollama goes with dev mode), and removes the copy.
 #
 # Prints PASS/FAIL lines and finally "devmode: N passed, M failed"; exits non-zero on any failure.
 # Loopback only. Needs: java, curl, python3, rsync. DEVMODE_CHECK_BUDGET: time budget in seconds (default 230);
@@ -34,7 +34,6 @@ FAILED=0
 WATCHDOG_PID=""
 MVN_PID=""
 DEV_PID=""
-FAKE_STARTED=""
 TREE=""
 
 
@@ -59,9 +58,6 @@ cleanup() {
     [[ -z "$DEV_PID" && -n "$MVN_PID" ]] && DEV_PID="$(dev_jvm_pid || true)"
     stop_pid "$DEV_PID" 15
     stop_pid "$MVN_PID" 15
-    if [[ -n "$FAKE_STARTED" ]]; then
-        FAKE_OLLAMA_PIDFILE="$WORK/fake-ollama.pid" fake_ollama stop >/dev/null 2>&1 || true
-    fi
     if [[ -n "$WATCHDOG_PID" ]]; then
         kill "$WATCHDOG_PID" 2>/dev/null || true
         wait "$WATCHDOG_PID" 2>/dev/null || true
@@ -104,7 +100,7 @@ WATCHDOG_PID=$!
 rm -rf "$WORK"
 mkdir -p "$WORK"
 
-# --- 1. the copy and the fake Ollama ---
+# --- 1. the copy ---
 TREE="$(mktemp -d "${TMPDIR:-/tmp}/ollama-chat-devmode.XXXXXX")" || { fail "mktemp failed"; exit 1; }
 rsync -a --exclude /target --exclude /.git --exclude node_modules --exclude .env "$ROOT/" "$TREE/" ||
     { fail "could not copy the tree to $TREE"; exit 1; }
@@ -125,23 +121,16 @@ PY
 [[ -n "${APP_PORT:-}" ]] || { fail "could not pick free ports"; exit 1; }
 FAKE="http://127.0.0.1:$FAKE_PORT"
 APP="http://127.0.0.1:$APP_PORT"
-FAKE_STARTED=1
-if FAKE_OLLAMA_PIDFILE="$WORK/fake-ollama.pid" fake_ollama start "$FAKE_PORT" \
-    >/dev/null 2>"$WORK/fake-ollama-start.err"; then
-    info "fake Ollama at $FAKE"
-else
-    fail "fake Ollama did not start on $FAKE: $(tail -n 5 "$WORK/fake-ollama-start.err" | tr '\n' ' ')"
-    exit 1
-fi
-
 # --- 2. dev mode ---
 DEV_LOG="$WORK/devmode.log"
 (
     cd "$TREE" &&
         exec env -u MCP_SERVER_URL -u MCP_SERVERS -u MCP_SERVER_NAME -u OLLAMA_TIMEOUT -u QUARKUS_PROFILE \
             -u QUARKUS_HTTP_PORT -u JAVA_TOOL_OPTIONS \
-            OLLAMA_HOST="$FAKE" OLLAMA_MODEL=tiny-test-model PORT="$APP_PORT" HOST=127.0.0.1 TELEMETRY_ENABLED=false \
-            ./mvnw -B quarkus:dev -Dquarkus.console.enabled=false -Ddebug=false -Dquarkus.analytics.disabled=true
+            -u OLLAMA_HOST -u OLLAMA_HOSTS \
+            OLLAMA_MODEL=tiny-test-model PORT="$APP_PORT" HOST=127.0.0.1 TELEMETRY_ENABLED=false \
+            ./mvnw -B quarkus:dev -Dquarkus.profile=fake-ollama -Dquarkus.wiremock.devservices.port="$FAKE_PORT" \
+            -Dquarkus.console.enabled=false -Ddebug=false -Dquarkus.analytics.disabled=true
 ) >"$DEV_LOG" 2>&1 </dev/null &
 MVN_PID=$!
 started=$SECONDS
@@ -259,6 +248,13 @@ if [[ "$page_status" == 200 ]] && grep -q -F "$MARKER" "$WORK/page-after.html"; 
     pass "after: GET / serves the edited index.html"
 else
     fail "after: GET / answered $page_status without the marker $MARKER"
+fi
+
+tools_status="$(curl -s -o "$WORK/tools-after.json" -w '%{http_code}' --max-time "$CURL_MAX_TIME" "$APP/api/tools" || echo 000)"
+if [[ "$tools_status" == 200 ]] && python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["servers"]; sys.exit(0 if s and all(x["available"] for x in s) else 1)' "$WORK/tools-after.json"; then
+    pass "after: the reloaded service reaches its own MCP server (GET /api/tools: every server available)"
+else
+    fail "after: GET /api/tools answered $tools_status: $(head -c 300 "$WORK/tools-after.json")"
 fi
 
 # --- the same processes served both ---

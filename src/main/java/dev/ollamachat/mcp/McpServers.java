@@ -27,14 +27,15 @@ public class McpServers {
     private final String ownServerName;
 
     McpServers(ChatConfig config, ApiKeys keys, Instance<HttpServer> httpServer,
-            @ConfigProperty(name = "quarkus.http.host", defaultValue = "0.0.0.0") String httpHost) {
+            @ConfigProperty(name = "quarkus.http.host", defaultValue = "0.0.0.0") String httpHost,
+            @ConfigProperty(name = "quarkus.http.port", defaultValue = "8080") int configuredPort) {
         ChatConfig.Mcp mcp = config.mcp();
         this.policy = ToolPolicy.of(mcp.toolsAllow(), mcp.toolsDeny());
         Map<String, Supplier<String>> urlsByName = new LinkedHashMap<>();
         String selfHost = selfHost(httpHost);
         this.ownServerName = mcp.serverUrl().isPresent() ? null : mcp.serverName();
         urlsByName.put(mcp.serverName(), mcp.serverUrl().<Supplier<String>>map(url -> () -> url)
-                .orElse(() -> "http://" + selfHost + ":" + httpServer.get().getPort() + "/mcp"));
+                .orElse(() -> "http://" + selfHost + ":" + boundPort(httpServer.get(), configuredPort) + "/mcp"));
         parseServers(mcp.servers().orElse(List.of())).forEach((name, url) -> {
             if (urlsByName.putIfAbsent(name, () -> url) != null) {
                 throw new IllegalArgumentException("MCP server name '" + name + "' is used twice (MCP_SERVER_NAME and "
@@ -48,6 +49,15 @@ public class McpServers {
         urlsByName.forEach((name, url) -> built.add(new McpServerConnection(name, url, mcp.connectTimeout(),
                 mcp.toolTimeout(), name.equals(ownServerName) ? ownHeaders : Map::of)));
         this.connections = List.copyOf(built);
+    }
+
+    /**
+     * The port the HTTP server listens on. After a dev-mode live reload the server keeps listening but reports -1,
+     * so the configured port stands in (a test port of 0 is always resolved by then).
+     */
+    private static int boundPort(HttpServer server, int configuredPort) {
+        int port = server.getPort();
+        return port > 0 ? port : configuredPort;
     }
 
     /** MCP_SERVERS entries, name=url each, by name in order; a malformed one stops start-up, naming MCP_SERVERS. */
