@@ -75,6 +75,12 @@ public final class SseClient implements AutoCloseable {
         return status;
     }
 
+    /** How long one read may wait for the server (15 s unless set), for a slow real model. */
+    public SseClient readTimeout(java.time.Duration timeout) throws IOException {
+        socket.setSoTimeout((int) timeout.toMillis());
+        return this;
+    }
+
     public String header(String name) {
         return headers.get(name.toLowerCase(Locale.ROOT));
     }
