@@ -30,9 +30,6 @@ BUDGET_SECONDS="${AOT_CHECK_BUDGET:-480}"
 RUNS="${AOT_RUNS:-5}"
 START_WAIT_SECONDS=30
 
-PASSED=0
-FAILED=0
-WATCHDOG_PID=""
 MVN_PID=""
 MEASURE_PID=""
 FAKE_STARTED=""
@@ -41,36 +38,16 @@ FAKE_STARTED=""
 
 
 
-cleanup() {
-    local status=$?
-    trap - EXIT INT TERM
+check_cleanup() {
     stop_pid "$MVN_PID"
     stop_pid "$MEASURE_PID" # the measuring program stops the app it started when it gets TERM
     if [[ -n "$FAKE_STARTED" ]]; then
         FAKE_OLLAMA_PIDFILE="$WORK/fake-ollama.pid" fake_ollama stop >/dev/null 2>&1 || true
     fi
-    if [[ -n "$WATCHDOG_PID" ]]; then
-        kill "$WATCHDOG_PID" 2>/dev/null || true
-        wait "$WATCHDOG_PID" 2>/dev/null || true
-    fi
-    if ((status != 0 && FAILED == 0)); then
-        fail "aborted (exit status $status)"
-    fi
-    echo "aot: $PASSED passed, $FAILED failed"
-    ((FAILED == 0)) && exit 0 || exit 1
 }
 
-on_signal() {
-    fail "interrupted or time budget of ${BUDGET_SECONDS}s exceeded"
-    exit 1
-}
+check_begin aot "$BUDGET_SECONDS" curl python3 rsync
 
-trap cleanup EXIT
-trap on_signal INT TERM
-
-for tool in curl python3 rsync; do
-    command -v "$tool" >/dev/null || { fail "$tool is required but not on PATH"; exit 1; }
-done
 
 # --- a JDK 25: the AOT cache type needs a build that targets release 25, and the same JDK build to run ---
 JDK="${AOT_JAVA_HOME:-}"
@@ -96,13 +73,7 @@ else
 fi
 
 # --- time budget: a watchdog sends TERM to this script; the traps then stop everything ---
-(
-    trap 'kill "$sleeper" 2>/dev/null; exit 0' TERM
-    sleep "$BUDGET_SECONDS" &
-    sleeper=$!
-    wait "$sleeper" && kill -TERM $$ 2>/dev/null
-) >/dev/null 2>&1 &
-WATCHDOG_PID=$!
+start_budget
 
 # --- 1. build the AOT jar in a copy of the tree ---
 if [[ "${AOT_REUSE:-}" == 1 && -s "$APP_DIR/app.aot" ]]; then
@@ -135,16 +106,7 @@ else
 fi
 
 # --- 2. fake Ollama on a free loopback port ---
-read -r FAKE_PORT APP_PORT < <(python3 - <<'PY'
-import socket
-sockets = []
-for _ in range(2):
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.bind(("127.0.0.1", 0))
-    sockets.append(s)
-print(" ".join(str(s.getsockname()[1]) for s in sockets))
-PY
-)
+read -r FAKE_PORT APP_PORT < <(free_ports 2)
 [[ -n "${APP_PORT:-}" ]] || { fail "could not pick free ports"; exit 1; }
 FAKE="http://127.0.0.1:$FAKE_PORT"
 FAKE_STARTED=1

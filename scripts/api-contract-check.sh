@@ -14,8 +14,6 @@ set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=lib.sh
 source "$ROOT/scripts/lib.sh"
-PASSED=0
-FAILED=0
 SCHEMATHESIS_VERSION=4.32.5
 VENV="${XDG_CACHE_HOME:-$HOME/.cache}/ollama-chat/schemathesis-$SCHEMATHESIS_VERSION"
 JAR="$ROOT/target/quarkus-app/quarkus-run.jar"
@@ -23,12 +21,12 @@ WORK="$(mktemp -d "${TMPDIR:-/tmp}/api-contract.XXXXXX")"
 KEY="contract-check-$RANDOM$RANDOM$RANDOM"
 APP_PID=""
 
-cleanup() {
+check_cleanup() {
     [[ -n "$APP_PID" ]] && stop_pid "$APP_PID" 15
     FAKE_OLLAMA_PIDFILE="$WORK/fake.pid" fake_ollama stop >/dev/null 2>&1 || true
-    echo "api-contract: $PASSED passed, $FAILED failed"
 }
-trap cleanup EXIT
+check_begin api-contract "${API_CONTRACT_BUDGET:-900}" java python3 curl
+start_budget
 
 if [[ ! -x "$VENV/bin/st" ]]; then
     info "installing schemathesis $SCHEMATHESIS_VERSION into the cache ($(basename "$VENV"))"
@@ -39,10 +37,7 @@ if jar_is_stale "$JAR"; then
     (cd "$ROOT" && ./mvnw -B -q package -DskipTests) || { fail "build of the packaged jar failed"; exit 1; }
 fi
 
-read -r FAKE_PORT APP_PORT < <(python3 -c 'import socket
-socks = [socket.socket() for _ in range(2)]
-[s.bind(("127.0.0.1", 0)) for s in socks]
-print(*[s.getsockname()[1] for s in socks])')
+read -r FAKE_PORT APP_PORT < <(free_ports 2)
 FAKE="$(FAKE_OLLAMA_PIDFILE="$WORK/fake.pid" fake_ollama start "$FAKE_PORT")" ||
     { fail "the fake Ollama did not start"; exit 1; }
 (

@@ -29,9 +29,6 @@ PROMPT_FILE=src/main/java/dev/ollamachat/chat/ChatEngine.java
 PROMPT_ANCHOR="You are a helpful assistant running on a local model."
 PAGE_FILE=src/main/resources/META-INF/resources/index.html
 
-PASSED=0
-FAILED=0
-WATCHDOG_PID=""
 MVN_PID=""
 DEV_PID=""
 TREE=""
@@ -51,17 +48,11 @@ dev_jvm_pid() { # the JVM that Maven forked for dev mode (a child of the Maven p
     return 1
 }
 
-cleanup() {
-    local status=$?
-    trap - EXIT INT TERM
+check_cleanup() {
     # the dev-mode JVM first (Maven would wait for it), then Maven
     [[ -z "$DEV_PID" && -n "$MVN_PID" ]] && DEV_PID="$(dev_jvm_pid || true)"
     stop_pid "$DEV_PID" 15
     stop_pid "$MVN_PID" 15
-    if [[ -n "$WATCHDOG_PID" ]]; then
-        kill "$WATCHDOG_PID" 2>/dev/null || true
-        wait "$WATCHDOG_PID" 2>/dev/null || true
-    fi
     if [[ -n "$TREE" && -d "$TREE" ]]; then
         if [[ "${DEVMODE_KEEP:-}" == 1 ]]; then
             info "kept the copy at $TREE"
@@ -69,33 +60,13 @@ cleanup() {
             rm -rf "$TREE"
         fi
     fi
-    if ((status != 0 && FAILED == 0)); then
-        fail "aborted (exit status $status)"
-    fi
-    echo "devmode: $PASSED passed, $FAILED failed"
-    ((FAILED == 0)) && exit 0 || exit 1
 }
 
-on_signal() {
-    fail "interrupted or time budget of ${BUDGET_SECONDS}s exceeded"
-    exit 1
-}
+check_begin devmode "$BUDGET_SECONDS" java curl python3 rsync
 
-trap cleanup EXIT
-trap on_signal INT TERM
-
-for tool in java curl python3 rsync; do
-    command -v "$tool" >/dev/null || { fail "$tool is required but not on PATH"; exit 1; }
-done
 
 # --- time budget: a watchdog sends TERM to this script; the traps then stop everything ---
-(
-    trap 'kill "$sleeper" 2>/dev/null; exit 0' TERM
-    sleep "$BUDGET_SECONDS" &
-    sleeper=$!
-    wait "$sleeper" && kill -TERM $$ 2>/dev/null
-) >/dev/null 2>&1 &
-WATCHDOG_PID=$!
+start_budget
 
 rm -rf "$WORK"
 mkdir -p "$WORK"
@@ -108,16 +79,7 @@ grep -q -F "$PROMPT_ANCHOR" "$TREE/$PROMPT_FILE" || { fail "$PROMPT_FILE does no
 [[ -f "$TREE/$PAGE_FILE" ]] || { fail "no $PAGE_FILE"; exit 1; }
 info "tree copied to $TREE"
 
-read -r FAKE_PORT APP_PORT < <(python3 - <<'PY'
-import socket
-sockets = []
-for _ in range(2):
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.bind(("127.0.0.1", 0))
-    sockets.append(s)
-print(" ".join(str(s.getsockname()[1]) for s in sockets))
-PY
-)
+read -r FAKE_PORT APP_PORT < <(free_ports 2)
 [[ -n "${APP_PORT:-}" ]] || { fail "could not pick free ports"; exit 1; }
 FAKE="http://127.0.0.1:$FAKE_PORT"
 APP="http://127.0.0.1:$APP_PORT"

@@ -1,5 +1,8 @@
-# Shared by the check scripts: counted PASS/FAIL lines and stopping a process by PID.
-# The sourcing script sets PASSED=0 FAILED=0 and prints its own "<name>: N passed, M failed" summary.
+# Shared by the check scripts: counted PASS/FAIL lines, the frame of a check (traps, time budget, summary),
+# stopping a process by PID, free ports, a stale-jar test and the fake Ollama as a process.
+PASSED=0
+FAILED=0
+WATCHDOG_PID=""
 
 pass() {
     PASSED=$((PASSED + 1))
@@ -85,4 +88,54 @@ fake_ollama() {
     tail -n 20 "$log" >&2
     fake_ollama stop
     return 1
+}
+
+# check_begin <name> <budget seconds> <tool...>: the frame of a check script. On exit it calls the script's own
+# check_cleanup (when defined), stops the time budget's watchdog, counts an unexpected exit as a failure, prints
+# "<name>: N passed, M failed" and exits non-zero on any failure. INT and TERM (the watchdog sends TERM) are a
+# failure. Each tool must be on the PATH.
+check_begin() {
+    CHECK_NAME="$1"
+    CHECK_BUDGET="$2"
+    shift 2
+    trap check_end EXIT
+    trap 'fail "interrupted or time budget of ${CHECK_BUDGET}s exceeded"; exit 1' INT TERM
+    local tool
+    for tool in "$@"; do
+        command -v "$tool" >/dev/null || { fail "$tool is required but not on PATH"; exit 1; }
+    done
+}
+
+# start_budget: from here on, the check has CHECK_BUDGET seconds; then a watchdog sends it TERM.
+start_budget() {
+    (
+        trap 'kill "$sleeper" 2>/dev/null; exit 0' TERM
+        sleep "$CHECK_BUDGET" &
+        sleeper=$!
+        wait "$sleeper" && kill -TERM $$ 2>/dev/null
+    ) >/dev/null 2>&1 &
+    WATCHDOG_PID=$!
+}
+
+check_end() {
+    local status=$?
+    trap - EXIT INT TERM
+    declare -F check_cleanup >/dev/null && check_cleanup
+    if [[ -n "$WATCHDOG_PID" ]]; then
+        kill "$WATCHDOG_PID" 2>/dev/null || true
+        wait "$WATCHDOG_PID" 2>/dev/null || true
+    fi
+    ((status != 0 && FAILED == 0)) && fail "aborted (exit status $status)"
+    echo "$CHECK_NAME: $PASSED passed, $FAILED failed"
+    ((FAILED == 0)) && exit 0 || exit 1
+}
+
+free_ports() { # <count>: that many distinct free loopback ports, on one line
+    python3 - "$1" <<'PY'
+import socket, sys
+sockets = [socket.socket() for _ in range(int(sys.argv[1]))]
+for s in sockets:
+    s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in sockets))
+PY
 }

@@ -28,52 +28,23 @@ BUDGET_SECONDS="${NATIVE_SOURCES_CHECK_BUDGET:-600}"
 
 HINTS_CLASS=dev.ollamachat.api.NativeImageHints
 
-PASSED=0
-FAILED=0
-WATCHDOG_PID=""
 MVN_PID=""
 
 
 
 
-cleanup() {
-    local status=$?
-    trap - EXIT INT TERM
+check_cleanup() {
     if [[ -n "$MVN_PID" ]] && kill -0 "$MVN_PID" 2>/dev/null; then
         kill "$MVN_PID" 2>/dev/null || true
         wait "$MVN_PID" 2>/dev/null || true
     fi
-    if [[ -n "$WATCHDOG_PID" ]]; then
-        kill "$WATCHDOG_PID" 2>/dev/null || true
-        wait "$WATCHDOG_PID" 2>/dev/null || true
-    fi
-    if ((status != 0 && FAILED == 0)); then
-        fail "aborted (exit status $status)"
-    fi
-    echo "native-sources: $PASSED passed, $FAILED failed"
-    ((FAILED == 0)) && exit 0 || exit 1
 }
 
-on_signal() {
-    fail "interrupted or time budget of ${BUDGET_SECONDS}s exceeded"
-    exit 1
-}
+check_begin native-sources "$BUDGET_SECONDS" java javap python3 rsync
 
-trap cleanup EXIT
-trap on_signal INT TERM
-
-for tool in java javap python3 rsync; do
-    command -v "$tool" >/dev/null || { fail "$tool is required but not on PATH"; exit 1; }
-done
 
 # --- time budget: a watchdog sends TERM to this script; the traps then stop the build ---
-(
-    trap 'kill "$sleeper" 2>/dev/null; exit 0' TERM
-    sleep "$BUDGET_SECONDS" &
-    sleeper=$!
-    wait "$sleeper" && kill -TERM $$ 2>/dev/null
-) >/dev/null 2>&1 &
-WATCHDOG_PID=$!
+start_budget
 
 # --- build in a copy of the tree (NATIVE_SOURCES_REUSE=1 checks the output of the previous run again) ---
 if [[ "${NATIVE_SOURCES_REUSE:-}" == 1 && -d "$OUT" ]]; then
