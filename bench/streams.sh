@@ -61,30 +61,15 @@ done
 ((STREAMS >= 1 && N_TOKENS >= 1 && TOKEN_INTERVAL_MS >= 1 && SERVICE_ROUNDS >= 1)) ||
     die "STREAMS, N_TOKENS, TOKEN_INTERVAL_MS and SERVICE_ROUNDS must be >= 1"
 
-stop_pid() { # <pid> <name>: TERM, then KILL after 10 s
-    local pid="$1" i
-    [[ -n "$pid" ]] || return 0
-    if kill -0 "$pid" 2>/dev/null; then
-        kill -TERM "$pid" 2>/dev/null
-        for ((i = 0; i < 50; i++)); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.2
-        done
-        if kill -0 "$pid" 2>/dev/null; then
-            say "$2 (pid $pid) did not stop on TERM; killing it"
-            kill -KILL "$pid" 2>/dev/null
-        fi
-    fi
-    wait "$pid" 2>/dev/null
-    return 0
-}
+# shellcheck source=scripts/lib.sh
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/scripts/lib.sh" # stop_pid
 
 cleanup() {
     local status=$?
     trap - EXIT INT TERM
-    stop_pid "$BENCH_PID" "load generator"
-    stop_pid "$APP_PID" "service"
-    stop_pid "$FAKE_PID" "fake Ollama"
+    stop_pid "$BENCH_PID"
+    stop_pid "$APP_PID"
+    stop_pid "$FAKE_PID"
     if [[ -n "$WATCHDOG_PID" ]]; then
         kill "$WATCHDOG_PID" 2>/dev/null
         wait "$WATCHDOG_PID" 2>/dev/null

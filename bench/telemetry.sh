@@ -66,32 +66,17 @@ for word in $APP_ENV $ON_ENV; do
     [[ "$word" =~ ^[A-Za-z_][A-Za-z0-9_]*=.*$ ]] || die "APP_ENV and ON_ENV take NAME=value words, not '$word'"
 done
 
-stop_pid() { # <pid> <name>: TERM, then KILL after 10 s
-    local pid="$1" i
-    [[ -n "$pid" ]] || return 0
-    if kill -0 "$pid" 2>/dev/null; then
-        kill -TERM "$pid" 2>/dev/null
-        for ((i = 0; i < 50; i++)); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.2
-        done
-        if kill -0 "$pid" 2>/dev/null; then
-            say "$2 (pid $pid) did not stop on TERM; killing it"
-            kill -KILL "$pid" 2>/dev/null
-        fi
-    fi
-    wait "$pid" 2>/dev/null
-    return 0
-}
+# shellcheck source=scripts/lib.sh
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/scripts/lib.sh" # stop_pid
 
 cleanup() {
     local status=$?
     trap - EXIT INT TERM
-    stop_pid "$BENCH_PID" "load generator"
-    stop_pid "$ON_PID" "service (telemetry on)"
-    stop_pid "$OFF_PID" "service (telemetry off)"
-    stop_pid "$OTLP_PID" "OTLP receiver"
-    stop_pid "$FAKE_PID" "fake Ollama"
+    stop_pid "$BENCH_PID"
+    stop_pid "$ON_PID"
+    stop_pid "$OFF_PID"
+    stop_pid "$OTLP_PID"
+    stop_pid "$FAKE_PID"
     if [[ -n "$WATCHDOG_PID" ]]; then
         kill "$WATCHDOG_PID" 2>/dev/null
         wait "$WATCHDOG_PID" 2>/dev/null

@@ -79,24 +79,8 @@ start_budget
 if [[ "${AOT_REUSE:-}" == 1 && -s "$APP_DIR/app.aot" ]]; then
     info "AOT_REUSE=1: using the previous build in ${APP_DIR#"$ROOT"/}"
 else
-    mkdir -p "$TREE"
-    rsync -a --delete --exclude /target --exclude /.git --exclude node_modules --exclude .env "$ROOT/" "$TREE/" ||
-        { fail "could not copy the tree to $TREE"; exit 1; }
-    BUILD_LOG="$WORK/build.log"
-    info "building in ${TREE#"$ROOT"/}: ./mvnw -B package -Paot -DskipTests (JAVA_HOME=$JDK)"
-    started=$SECONDS
-    (cd "$TREE" && JAVA_HOME="$JDK" PATH="$JDK/bin:$PATH" exec ./mvnw -B package -Paot -DskipTests) >"$BUILD_LOG" 2>&1 &
-    MVN_PID=$!
-    wait "$MVN_PID"
-    build_status=$?
-    MVN_PID=""
-    if ((build_status == 0)); then
-        pass "AOT build succeeded in $((SECONDS - started))s (log: ${BUILD_LOG#"$ROOT"/})"
-    else
-        fail "AOT build failed (exit $build_status); see ${BUILD_LOG#"$ROOT"/}:"
-        grep -E '^\[(ERROR|WARNING)\]' "$BUILD_LOG" | tail -n 15 | sed 's/^/      /'
-        exit 1
-    fi
+    build_copy "$TREE" "$WORK/build.log" "AOT build" env JAVA_HOME="$JDK" PATH="$JDK/bin:$PATH" \
+        ./mvnw -B package -Paot -DskipTests
 fi
 if [[ -s "$APP_DIR/app.aot" && -f "$APP_DIR/quarkus-run.jar" ]]; then
     pass "target/quarkus-app/app.aot written ($(($(stat -c %s "$APP_DIR/app.aot") / 1048576)) MiB) beside quarkus-run.jar"

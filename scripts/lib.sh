@@ -139,3 +139,28 @@ for s in sockets:
 print(" ".join(str(s.getsockname()[1]) for s in sockets))
 PY
 }
+
+# build_copy <tree> <log> <what> <command...>: copies the working tree (without target/, .git/, node_modules/ and
+# .env) to <tree>, so that the normal build's target/ stays as it is, and runs the command there in the background
+# as MVN_PID (check_cleanup stops it); PASS with the time it took, or FAIL with the build's errors and exit.
+build_copy() {
+    local tree="$1" log="$2" what="$3" root started=$SECONDS status
+    shift 3
+    root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+    mkdir -p "$tree"
+    rsync -a --delete --exclude /target --exclude /.git --exclude node_modules --exclude .env "$root/" "$tree/" ||
+        { fail "could not copy the tree to $tree"; exit 1; }
+    info "building in ${tree#"$root"/}: $*"
+    (cd "$tree" && exec "$@") >"$log" 2>&1 &
+    MVN_PID=$!
+    wait "$MVN_PID"
+    status=$?
+    MVN_PID=""
+    if ((status == 0)); then
+        pass "$what succeeded in $((SECONDS - started))s (log: ${log#"$root"/})"
+    else
+        fail "$what failed (exit $status); see ${log#"$root"/}:"
+        grep -E '^\[(ERROR|WARNING)\]' "$log" | tail -n 15 | sed 's/^/      /'
+        exit 1
+    fi
+}

@@ -50,23 +50,8 @@ start_budget
 if [[ "${NATIVE_SOURCES_REUSE:-}" == 1 && -d "$OUT" ]]; then
     info "NATIVE_SOURCES_REUSE=1: checking the previous build's ${OUT#"$ROOT"/} without building"
 else
-    mkdir -p "$TREE"
-    rsync -a --delete --exclude /target --exclude /.git --exclude node_modules "$ROOT/" "$TREE/" || { fail "could not copy the tree to $TREE"; exit 1; }
-    BUILD_LOG="$WORK/build.log"
-    info "building in ${TREE#"$ROOT"/}: ./mvnw -B package -Dnative -Dquarkus.native.sources-only=true -DskipTests"
-    started=$SECONDS
-    (cd "$TREE" && exec ./mvnw -B package -Dnative -Dquarkus.native.sources-only=true -DskipTests) >"$BUILD_LOG" 2>&1 &
-    MVN_PID=$!
-    wait "$MVN_PID"
-    build_status=$?
-    MVN_PID=""
-    if ((build_status == 0)); then
-        pass "native sources build succeeded in $((SECONDS - started))s (log: ${BUILD_LOG#"$ROOT"/})"
-    else
-        fail "native sources build failed (exit $build_status); last lines of ${BUILD_LOG#"$ROOT"/}:"
-        grep -E '^\[(ERROR|WARNING)\]' "$BUILD_LOG" | tail -n 15 | sed 's/^/      /'
-        exit 1
-    fi
+    build_copy "$TREE" "$WORK/build.log" "native sources build" \
+        ./mvnw -B package -Dnative -Dquarkus.native.sources-only=true -DskipTests
 fi
 
 # --- what the build wrote ---

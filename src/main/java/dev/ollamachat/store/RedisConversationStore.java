@@ -72,6 +72,15 @@ public final class RedisConversationStore implements ConversationStore {
             if owner then return 1 else return 0 end
             """;
 
+    /**
+     * Takes the lock unless this attempt was given up: a turn whose client left while it waited marks its token
+     * abandoned before it releases, so a SET still on its way to Redis cannot take the lock after the release.
+     */
+    private static final String ACQUIRE = """
+            if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+            if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 else return 0 end
+            """;
+
     private static final String RENEW = """
             if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
             return 0
@@ -134,7 +143,7 @@ public final class RedisConversationStore implements ConversationStore {
                         now(), Long.toString(ttlMillis), id, PREFIX + "messages:", Integer.toString(maxConversations)))
                 .map(messages -> new Conversation(id, parse(messages), new Lease(token, renewWhileRunning(id, token))))
                 .onFailure().call(failure -> release(id, token))
-                .onCancellation().call(() -> release(id, token))
+                .onCancellation().call(() -> abandon(id, token))
                 .onFailure(failure -> !(failure instanceof ProblemException)).transform(this::unavailable);
     }
 
@@ -198,16 +207,19 @@ public final class RedisConversationStore implements ConversationStore {
 
     /** Takes the conversation's lock, retrying until the deadline; then it is busy (409). */
     private Uni<Void> acquire(String id, String token, long deadline) {
-        return redis.set(List.of(lockKey(id), token, "NX", "PX", Long.toString(leaseMillis))).chain(answer -> {
-            if (answer != null && "OK".equals(answer.toString())) {
-                return Uni.createFrom().voidItem();
-            }
-            if (System.nanoTime() - deadline > 0) {
-                return Uni.createFrom().failure(new ProblemException(409, "conversation-busy", "Conversation busy",
-                        "Conversation " + id + " is still answering an earlier message; retry later"));
-            }
-            return Uni.createFrom().voidItem().onItem().delayIt().by(RETRY).chain(() -> acquire(id, token, deadline));
-        });
+        return eval(ACQUIRE, List.of(lockKey(id), abandonedKey(token)), token, Long.toString(leaseMillis))
+                .chain(answer -> {
+                    if (answer != null && answer.toLong() == 1) {
+                        return Uni.createFrom().voidItem();
+                    }
+                    if (System.nanoTime() - deadline > 0) {
+                        return Uni.createFrom().failure(new ProblemException(409, "conversation-busy",
+                                "Conversation busy", "Conversation " + id
+                                        + " is still answering an earlier message; retry later"));
+                    }
+                    return Uni.createFrom().voidItem().onItem().delayIt().by(RETRY)
+                            .chain(() -> acquire(id, token, deadline));
+                });
     }
 
     private long renewWhileRunning(String id, String token) {
@@ -217,6 +229,20 @@ public final class RedisConversationStore implements ConversationStore {
                         vertx.cancelTimer(timer);
                     }
                 }, failure -> LOG.debugf("Conversation %s: lease not renewed: %s", id, failure.getMessage())));
+    }
+
+    /**
+     * A turn given up while it waited or started: the mark first, then the release. A lock request already sent
+     * either ran before the mark (the release frees it) or runs after it (and takes nothing).
+     */
+    private Uni<Void> abandon(String id, String token) {
+        return redis.set(List.of(abandonedKey(token), "1", "PX", Long.toString(Math.max(leaseMillis, turnWaitMillis))))
+                .onFailure().recoverWithNull()
+                .chain(() -> release(id, token));
+    }
+
+    private static String abandonedKey(String token) {
+        return PREFIX + "abandoned:" + token;
     }
 
     private Uni<Void> release(String id, String token) {

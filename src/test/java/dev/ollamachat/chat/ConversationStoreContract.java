@@ -133,13 +133,13 @@ public abstract class ConversationStoreContract {
         Thread.sleep(100);
         assertFalse(second.isDone(), "the second turn waits while the first runs");
         store.endTurn(first, List.of(UserMessage.from("first"))).await().atMost(WAIT);
-        Conversation running = second.get(2, TimeUnit.SECONDS);
+        Conversation running = second.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
         assertEquals(List.of(UserMessage.from("first")), running.history(), "then it runs, after the first's write");
         CompletableFuture<Conversation> third = store.openTurn("queue").subscribeAsCompletionStage();
         Thread.sleep(100);
         assertFalse(third.isDone(), "one turn at a time: the third still waits");
         store.endTurn(running, List.of(UserMessage.from("second"))).await().atMost(WAIT);
-        Conversation last = third.get(2, TimeUnit.SECONDS);
+        Conversation last = third.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
         assertEquals(2, last.history().size());
         store.endTurn(last, List.of()).await().atMost(WAIT);
     }
@@ -154,9 +154,24 @@ public abstract class ConversationStoreContract {
         CompletableFuture<Conversation> next = store.openTurn("skip").subscribeAsCompletionStage();
         gaveUp.cancel();
         store.endTurn(first, List.of()).await().atMost(WAIT);
-        Conversation running = next.get(2, TimeUnit.SECONDS);
+        Conversation running = next.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
         store.endTurn(running, List.of()).await().atMost(WAIT);
         Conversation again = store.openTurn("skip").await().atMost(Duration.ofSeconds(1));
         store.endTurn(again, List.of()).await().atMost(WAIT);
+    }
+
+    @Test
+    void aTurnGivenUpAtOnceLeavesTheConversationFree() {
+        ConversationStore store = store(10, 10, Duration.ofHours(1), 3_000);
+        for (int i = 0; i < 40; i++) {
+            // cancelled while its lock request may still be on its way: it must not keep the lock afterwards (a turn
+            // that did reach its caller before the cancel is ended by it, as the chat engine does)
+            io.smallrye.mutiny.subscription.Cancellable opening = store.openTurn("given-up").subscribe()
+                    .with(c -> store.endTurn(c, List.of()).subscribe().with(ended -> { }));
+            java.util.concurrent.locks.LockSupport.parkNanos(i * 50_000L); // 0 to 2 ms: before, while, after
+            opening.cancel();
+            Conversation next = store.openTurn("given-up").await().atMost(Duration.ofSeconds(2));
+            store.endTurn(next, List.of()).await().atMost(WAIT);
+        }
     }
 }

@@ -3,6 +3,7 @@ package dev.ollamachat.config;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -66,6 +67,8 @@ class RunTimeConfigurationIT {
                     "the tool round trip went through the jar's own MCP server: " + reply);
             assertEquals(List.of("tiny-test-model", "tiny-test-model"), modelsAskedFor(),
                     "both model calls of the turn named OLLAMA_MODEL");
+            assertFalse(jar.log().contains("Unrecognized configuration key"),
+                    "every key in application.properties means something to the packaged service:\n" + jar.log());
         }
     }
 
