@@ -267,7 +267,13 @@ class ChatStreamTest {
         }
         assertFalse(ollama.chatBodies().isEmpty(), "the turn reached Ollama");
         socket.close();
-        Thread.sleep(200);
+        // the gate opens once the service has seen the client go (its active-streams gauge is back to 0), so the
+        // Ollama call is cancelled before its first line, however slow the machine
+        long seen = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!RestAssured.get("/q/metrics").asString().contains("ollama_chat_streams_active 0.0")
+                && System.nanoTime() < seen) {
+            Thread.sleep(10);
+        }
         clientLeft.open();
         assertTrue(ollama.awaitConnectionClosed(5, TimeUnit.SECONDS),
                 "the Ollama call was cancelled although no event had been sent yet");
