@@ -1,6 +1,11 @@
 package dev.ollamachat.api;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ollamachat.ProblemException;
+import dev.ollamachat.chat.TurnRequest;
+import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
@@ -12,7 +17,31 @@ public record ChatRequest(
         String message,
         @Schema(pattern = ChatRequest.CONVERSATION_ID_PATTERN, nullable = true,
                 description = "The conversation to continue; a new one is started when absent")
-        String conversationId) {
+        String conversationId,
+        @Schema(ref = "Metadata") Map<String, Object> metadata,
+        @Schema(ref = "Tags") List<String> tags,
+        @Schema(nullable = true, minLength = 1, maxLength = ChatRequest.MAX_USER_LENGTH,
+                pattern = ChatRequest.LABEL_PATTERN,
+                description = "Who asks, for the trace's 'user.id'; with API keys on, the key's name is used instead")
+        String user) {
+
+    // the same limits as the Metadata and Tags schemas of META-INF/openapi.yaml
+    private static final int MAX_METADATA_ENTRIES = 16;
+    private static final int MAX_METADATA_KEY_LENGTH = 64;
+    private static final int MAX_METADATA_TEXT_LENGTH = 256;
+    private static final int MAX_TAGS = 16;
+    private static final int MAX_TAG_LENGTH = 64;
+    static final int MAX_USER_LENGTH = 128;
+    /** A tag or a user: printable characters with at least one that is not a space. */
+    static final String LABEL_PATTERN = "^[^\\x00-\\x1f\\x7f]*[^\\s\\x00-\\x1f\\x7f][^\\x00-\\x1f\\x7f]*$";
+    // \s as JSON Schema validators read it (every Unicode space), not Java's ASCII default
+    private static final Pattern LABEL = Pattern.compile(LABEL_PATTERN, Pattern.UNICODE_CHARACTER_CLASS);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** A request of the GET stream, which takes its message and conversation from the query. */
+    static ChatRequest of(String message, String conversationId) {
+        return new ChatRequest(message, conversationId, null, null, null);
+    }
 
     /** A character that counts as text: the API description and the check below say the same. */
     static final String VISIBLE_CHARACTER =
@@ -40,7 +69,63 @@ public record ChatRequest(
         if (request.conversationId() != null) {
             requireValidConversationId(request.conversationId());
         }
+        if (request.metadata() != null) {
+            if (request.metadata().size() > MAX_METADATA_ENTRIES) {
+                throw ProblemException.badRequest("'metadata' has " + request.metadata().size()
+                        + " entries; the limit is " + MAX_METADATA_ENTRIES);
+            }
+            request.metadata().forEach((key, value) -> {
+                if (key.isEmpty() || length(key) > MAX_METADATA_KEY_LENGTH) {
+                    throw ProblemException.badRequest("each key of 'metadata' must be 1-" + MAX_METADATA_KEY_LENGTH
+                            + " characters");
+                }
+                boolean scalar = value instanceof Number || value instanceof Boolean
+                        || (value instanceof String text && length(text) <= MAX_METADATA_TEXT_LENGTH);
+                if (!scalar) {
+                    throw ProblemException.badRequest("'metadata." + key + "' must be a string of at most "
+                            + MAX_METADATA_TEXT_LENGTH + " characters, a number or true/false");
+                }
+            });
+        }
+        if (request.tags() != null) {
+            if (request.tags().size() > MAX_TAGS) {
+                throw ProblemException.badRequest("'tags' has " + request.tags().size() + " tags; the limit is "
+                        + MAX_TAGS);
+            }
+            for (String tag : request.tags()) {
+                if (tag == null || length(tag) > MAX_TAG_LENGTH || !LABEL.matcher(tag).matches()) {
+                    throw ProblemException.badRequest("each of 'tags' must be 1-" + MAX_TAG_LENGTH
+                            + " printable characters, not all spaces");
+                }
+            }
+        }
+        if (request.user() != null
+                && (length(request.user()) > MAX_USER_LENGTH || !LABEL.matcher(request.user()).matches())) {
+            throw ProblemException.badRequest("'user' must be 1-" + MAX_USER_LENGTH
+                    + " printable characters, not all spaces");
+        }
         return request;
+    }
+
+    /** What the trace carries for this request; the API key's name, when there is one, is the user. */
+    TurnRequest.Labels labels(String keyName) {
+        return new TurnRequest.Labels(keyName != null ? keyName : user,
+                metadata == null || metadata.isEmpty() ? null : metadataJson(metadata),
+                tags == null || tags.isEmpty() ? null : List.copyOf(tags));
+    }
+
+    /** Characters as JSON Schema counts them: code points, so an emoji is one. */
+    private static int length(String text) {
+        return text.codePointCount(0, text.length());
+    }
+
+    /** The metadata as the JSON text the spans carry. */
+    static String metadataJson(Map<String, Object> metadata) {
+        try {
+            return JSON.writeValueAsString(metadata);
+        } catch (JsonProcessingException e) {
+            throw ProblemException.badRequest("'metadata' cannot be written as JSON");
+        }
     }
 
     static String requireValidConversationId(String id) {

@@ -65,15 +65,14 @@ public class ChatStreamRoutes {
             String body = context.body().asString();
             request = body == null || body.isBlank() ? null : json.readValue(body, ChatRequest.class);
         } catch (JsonProcessingException e) {
-            problem(context.response(), new ProblemException(400, "invalid-json", "Invalid JSON",
-                    "The request body is not valid JSON: " + e.getOriginalMessage()));
+            problem(context.response(), JsonErrors.problem(e));
             return;
         }
         stream(context, request);
     }
 
     private void get(RoutingContext context) {
-        stream(context, new ChatRequest(context.queryParams().get("message"),
+        stream(context, ChatRequest.of(context.queryParams().get("message"),
                 context.queryParams().get("conversationId")));
     }
 
@@ -132,7 +131,7 @@ public class ChatStreamRoutes {
             response.closeHandler(ignored -> cancel());
             // each signal hops to the request's event loop in order (emitOn would drop events queued before a failure)
             Context eventLoop = context.vertx().getOrCreateContext();
-            subscription = chat.stream(request.conversationId(), request.message(), userOf(context)).subscribe().with(
+            subscription = chat.stream(request.conversationId(), request.message(), request.labels(userOf(context))).subscribe().with(
                     event -> eventLoop.runOnContext(ignored -> event(SseEvent.of(event, trace))),
                     failure -> eventLoop.runOnContext(ignored -> failure(failure)),
                     () -> eventLoop.runOnContext(ignored -> complete()));

@@ -24,8 +24,7 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response unreadableJson(JsonProcessingException e) {
-        return Problem.response(400, "invalid-json", "Invalid JSON",
-                "The request body is not valid JSON: " + e.getOriginalMessage());
+        return Problem.response(JsonErrors.problem(e));
     }
 
     @ServerExceptionMapper

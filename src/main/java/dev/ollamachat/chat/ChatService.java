@@ -16,16 +16,16 @@ public class ChatService {
     }
 
     /**
-     * The turn's events as they happen; a new conversation when {@code conversationId} is null. {@code user}: who
-     * asks (the API key's name), or null.
+     * The turn's events as they happen; a new conversation when {@code conversationId} is null. {@code labels}: who
+     * asks and what the trace should carry.
      */
-    public Multi<ChatEvent> stream(String conversationId, String message, String user) {
-        return turns.turn(new TurnRequest(orNew(conversationId), message, true, user));
+    public Multi<ChatEvent> stream(String conversationId, String message, TurnRequest.Labels labels) {
+        return turns.turn(new TurnRequest(orNew(conversationId), message, true, labels));
     }
 
     /** The turn's reply, once the turn has ended; cancelling it stops the turn. */
-    public Uni<ChatReply> reply(String conversationId, String message, String user) {
-        return turns.turn(new TurnRequest(orNew(conversationId), message, false, user))
+    public Uni<ChatReply> reply(String conversationId, String message, TurnRequest.Labels labels) {
+        return turns.turn(new TurnRequest(orNew(conversationId), message, false, labels))
                 .select().where(event -> event instanceof ChatEvent.Completed)
                 .collect().last()
                 .map(event -> ((ChatEvent.Completed) event).reply());

@@ -1,9 +1,25 @@
 package dev.ollamachat.chat;
 
+import java.util.List;
+
 /**
  * One message to answer in one conversation. {@code streamed} says whether the caller relays the reply token by
  * token (the SSE endpoint) or waits for all of it (the JSON endpoint); the turn itself runs the same way.
- * {@code user} is the name of the API key that asked, or null when authentication is off.
+ * {@code labels} are what the caller asked the trace to carry.
  */
-public record TurnRequest(String conversationId, String message, boolean streamed, String user) {
+public record TurnRequest(String conversationId, String message, boolean streamed, Labels labels) {
+
+    /**
+     * What a turn's trace is labelled with, none of which changes the answer: {@code user} (the API key's name, or
+     * the request's user when keys are off), {@code metadataJson} (a small JSON object, as text) and {@code tags};
+     * each may be null.
+     */
+    public record Labels(String user, String metadataJson, List<String> tags) {
+
+        public static final Labels NONE = new Labels(null, null, null);
+    }
+
+    public String user() {
+        return labels.user();
+    }
 }

@@ -28,6 +28,10 @@ public final class SpanNames {
     public static final String KIND_LLM = "LLM";
     public static final String KIND_TOOL = "TOOL";
     public static final AttributeKey<String> SESSION_ID = AttributeKey.stringKey("session.id");
+    /** OpenInference: a JSON object of the caller's own labels, which Phoenix shows and filters on. */
+    public static final AttributeKey<String> METADATA = AttributeKey.stringKey("metadata");
+    /** OpenInference: the caller's tags. */
+    public static final AttributeKey<java.util.List<String>> TAGS = AttributeKey.stringArrayKey("tag.tags");
     public static final AttributeKey<String> USER_ID = AttributeKey.stringKey("user.id");
     public static final AttributeKey<String> INPUT_VALUE = AttributeKey.stringKey("input.value");
     public static final AttributeKey<String> INPUT_MIME_TYPE = AttributeKey.stringKey("input.mime_type");

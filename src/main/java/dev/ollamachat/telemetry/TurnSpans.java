@@ -78,9 +78,17 @@ class TurnSpans implements ChatTurns {
             telemetry.describeTurn(span, request.conversationId(), request.message());
             // Phoenix's Sessions view reads a turn's input and output from the trace's root: the HTTP server span
             telemetry.describeTurn(root, request.conversationId(), request.message());
-            if (request.user() != null) {
-                span.setAttribute(SpanNames.USER_ID, request.user());
-                root.setAttribute(SpanNames.USER_ID, request.user());
+            for (Span labelled : new Span[] {span, root}) {
+                TurnRequest.Labels labels = request.labels();
+                if (labels.user() != null) {
+                    labelled.setAttribute(SpanNames.USER_ID, labels.user());
+                }
+                if (labels.metadataJson() != null) {
+                    labelled.setAttribute(SpanNames.METADATA, labels.metadataJson());
+                }
+                if (labels.tags() != null) {
+                    labelled.setAttribute(SpanNames.TAGS, labels.tags());
+                }
             }
             Context turn = parent.with(span)
                     .with(ChatTelemetry.CONVERSATION_ID, request.conversationId())

@@ -91,7 +91,9 @@ class ApiKeyTest {
     void withTheKeyTheChatRunsItsToolThroughTheServicesOwnMcpServerAndTheTraceNamesTheUser()
             throws Exception {
         ollama.answerWithToolCall("add", "{\"a\":5,\"b\":3}", "The result of 5 + 3 is 8.");
-        String traceId = alice().contentType(ContentType.JSON).body("{\"message\":\"Calculate 5 + 3\"}")
+        // a 'user' in the body does not change who asks when keys are on: the key's name wins
+        String traceId = alice().contentType(ContentType.JSON)
+                .body("{\"message\":\"Calculate 5 + 3\",\"user\":\"mallory\"}")
                 .post("/api/chat").then().statusCode(200)
                 .body("toolCalls[0].result", equalTo("The sum of 5 and 3 is 8."))
                 .extract().path("traceId");

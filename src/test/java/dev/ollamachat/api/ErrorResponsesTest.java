@@ -81,6 +81,51 @@ class ErrorResponsesTest {
     }
 
     @Test
+    void aWrongTypeIsNamedInJsonsWordsNeverAJavaType() {
+        problem(postChat("{\"message\":5}"), 400, "invalid-json").body("detail", equalTo("'message' must be a string"));
+        problem(postChat("{\"message\":\"hi\",\"metadata\":\"team\"}"), 400, "invalid-json")
+                .body("detail", equalTo("'metadata' must be a JSON object"));
+        problem(postChat("{\"message\":\"hi\",\"tags\":[1]}"), 400, "invalid-json")
+                .body("detail", equalTo("'tags[0]' must be a string"));
+        problem(postChat("[\"hi\"]"), 400, "invalid-json").body("detail", not(containsString("java")));
+        for (String path : new String[] {"/api/chat", "/api/chat/stream"}) {
+            problem(given().contentType(ContentType.JSON).body("{\"message\":\"hi\",\"tags\":{\"a\":1}}")
+                    .when().post(path).then(), 400, "invalid-json")
+                    .body("detail", equalTo("'tags' must be a list"));
+        }
+    }
+
+    @Test
+    void traceLabelsOutsideTheirLimitsAre400() {
+        String seventeen = java.util.stream.IntStream.range(0, 17).mapToObj(i -> "\"k" + i + "\":1")
+                .collect(java.util.stream.Collectors.joining(",", "{", "}"));
+        String[][] cases = {
+                {"\"metadata\":" + seventeen, "'metadata' has 17 entries"},
+                {"\"metadata\":{\"nested\":{\"a\":1}}", "'metadata.nested' must be a string"},
+                {"\"metadata\":{\"long\":\"" + "x".repeat(257) + "\"}", "'metadata.long' must be a string"},
+                {"\"metadata\":{\"\":1}", "each key of 'metadata'"},
+                {"\"tags\":[" + "\"t\",".repeat(16) + "\"t\"]", "'tags' has 17 tags"},
+                {"\"tags\":[\"\"]", "each of 'tags'"},
+                {"\"tags\":[\"\u00a0\"]", "each of 'tags'"},
+                {"\"tags\":[\"" + "x".repeat(65) + "\"]", "each of 'tags'"},
+                {"\"user\":\"  \"", "'user' must be"},
+                {"\"user\":\"a\\u0001b\"", "'user' must be"}};
+        for (String[] bad : cases) {
+            problem(postChat("{\"message\":\"hi\"," + bad[0] + "}"), 400, "invalid-request")
+                    .body("detail", containsString(bad[1]));
+        }
+        // at the limits, all is well: 16 entries, 64-character keys and tags, 256-character texts, emoji count once
+        String sixteen = java.util.stream.IntStream.range(0, 16).mapToObj(i -> "\"" + "k".repeat(63) + i % 10
+                + (i / 10) + "\":\"" + "\uD83D\uDE00".repeat(256) + "\"").collect(java.util.stream.Collectors
+                        .joining(",", "{", "}"));
+        postChat("{\"message\":\"hi\",\"metadata\":" + sixteen.replace("k".repeat(63), "k".repeat(62))
+                + ",\"tags\":[" + ("\"" + "t".repeat(64) + "\",").repeat(15) + "\"\uD83D\uDE00\"],\"user\":\"Ada L.\"}")
+                .statusCode(200);
+        org.junit.jupiter.api.Assertions.assertEquals(1, ollama.chatRequests().size(),
+                "only the chat within the limits reached Ollama");
+    }
+
+    @Test
     void numbersAndBooleansAreNotTakenAsText() {
         problem(postChat("{\"message\":5}"), 400, "invalid-json");
         problem(postChat("{\"message\":true}"), 400, "invalid-json");

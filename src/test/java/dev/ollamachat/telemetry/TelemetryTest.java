@@ -343,6 +343,33 @@ class TelemetryTest {
                 + " exports and these failures: " + receiver.failures());
     }
 
+    @Test
+    void theRequestsLabelsAreOnTheRootAndChatSpansOfBothEndpoints() throws Exception {
+        String labels = ",\"metadata\":{\"team\":\"search\",\"experiment\":2,\"beta\":true},"
+                + "\"tags\":[\"canary\",\"eu-west\"],\"user\":\"ada\"}";
+        ollama.nextChat().answer(FakeOllama.reply("Labelled.", 3, 2));
+        String traceId = given().contentType(ContentType.JSON).body("{\"message\":\"Hi\"" + labels)
+                .when().post("/api/chat").then().statusCode(200).extract().path("traceId");
+        ollama.nextChat().answer(FakeOllama.reply("Labelled.", 3, 2));
+        String streamed;
+        try (SseClient stream = SseClient.post(RestAssured.port, "/api/chat/stream", "{\"message\":\"Hi\"" + labels)) {
+            List<SseClient.Event> events = stream.rest();
+            streamed = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(events.get(events.size() - 1).data()).path("traceId").asText();
+        }
+        for (String id : List.of(traceId, streamed)) {
+            List<SpanData> trace = traceOf(id, s -> s.getName().equals("chat"));
+            SpanData chat = only(trace, s -> s.getName().equals("chat"));
+            SpanData root = only(trace, s -> !s.getParentSpanContext().isValid());
+            for (SpanData span : List.of(chat, root)) {
+                assertEquals("ada", span.getAttributes().get(SpanNames.USER_ID), span.getName());
+                assertEquals("{\"team\":\"search\",\"experiment\":2,\"beta\":true}",
+                        span.getAttributes().get(SpanNames.METADATA), span.getName());
+                assertEquals(List.of("canary", "eu-west"), span.getAttributes().get(SpanNames.TAGS), span.getName());
+            }
+        }
+    }
+
     private List<SpanData> traceOf(String traceId, java.util.function.Predicate<SpanData> last)
             throws InterruptedException {
         spans.awaitSpan(s -> s.getTraceId().equals(traceId) && last.test(s));
