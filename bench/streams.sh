@@ -46,7 +46,6 @@ START_WAIT_S=60
 FAKE_PID=""
 APP_PID=""
 BENCH_PID=""
-WATCHDOG_PID=""
 
 say() { echo "streams.sh: $*"; }
 die() {
@@ -62,7 +61,7 @@ done
     die "STREAMS, N_TOKENS, TOKEN_INTERVAL_MS and SERVICE_ROUNDS must be >= 1"
 
 # shellcheck source=scripts/lib.sh
-source "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/scripts/lib.sh" # stop_pid
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/scripts/lib.sh" # stop_pid, start_budget, stop_budget
 
 cleanup() {
     local status=$?
@@ -70,10 +69,7 @@ cleanup() {
     stop_pid "$BENCH_PID"
     stop_pid "$APP_PID"
     stop_pid "$FAKE_PID"
-    if [[ -n "$WATCHDOG_PID" ]]; then
-        kill "$WATCHDOG_PID" 2>/dev/null
-        wait "$WATCHDOG_PID" 2>/dev/null
-    fi
+    stop_budget
     [[ -n "${WORK:-}" ]] && say "logs: $WORK"
     exit "$status"
 }
@@ -114,13 +110,7 @@ if [[ ! -f "$JAR" ]]; then
 fi
 
 # --- time budget: a watchdog TERMs this script; the traps stop everything ---
-(
-    trap 'kill "$sleeper" 2>/dev/null; exit 0' TERM
-    sleep "$BENCH_BUDGET_S" &
-    sleeper=$!
-    wait "$sleeper" && kill -TERM $$ 2>/dev/null
-) >/dev/null 2>&1 &
-WATCHDOG_PID=$!
+start_budget "$BENCH_BUDGET_S"
 
 say "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)," \
     "$(java -version 2>&1 | head -n 1), open-file limit $(ulimit -Sn)"

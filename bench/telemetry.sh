@@ -50,7 +50,6 @@ OTLP_PID=""
 OFF_PID=""
 ON_PID=""
 BENCH_PID=""
-WATCHDOG_PID=""
 
 say() { echo "telemetry.sh: $*"; }
 die() {
@@ -67,7 +66,7 @@ for word in $APP_ENV $ON_ENV; do
 done
 
 # shellcheck source=scripts/lib.sh
-source "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/scripts/lib.sh" # stop_pid
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/scripts/lib.sh" # stop_pid, start_budget, stop_budget
 
 cleanup() {
     local status=$?
@@ -77,10 +76,7 @@ cleanup() {
     stop_pid "$OFF_PID"
     stop_pid "$OTLP_PID"
     stop_pid "$FAKE_PID"
-    if [[ -n "$WATCHDOG_PID" ]]; then
-        kill "$WATCHDOG_PID" 2>/dev/null
-        wait "$WATCHDOG_PID" 2>/dev/null
-    fi
+    stop_budget
     [[ -n "${WORK:-}" ]] && say "logs: $WORK"
     exit "$status"
 }
@@ -107,13 +103,7 @@ fi
 
 # --- time budget: a watchdog TERMs this script; the traps stop everything ---
 budget_start=$SECONDS
-(
-    trap 'kill "$sleeper" 2>/dev/null; exit 0' TERM
-    sleep "$BENCH_BUDGET_S" &
-    sleeper=$!
-    wait "$sleeper" && kill -TERM $$ 2>/dev/null
-) >/dev/null 2>&1 &
-WATCHDOG_PID=$!
+start_budget "$BENCH_BUDGET_S"
 
 say "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)," \
     "$(java -version 2>&1 | head -n 1)"

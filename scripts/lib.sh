@@ -106,25 +106,32 @@ check_begin() {
     done
 }
 
-# start_budget: from here on, the check has CHECK_BUDGET seconds; then a watchdog sends it TERM.
+# start_budget [seconds]: from here on, the script has that long (default CHECK_BUDGET); then a watchdog sends it
+# TERM. stop_budget ends the watchdog.
 start_budget() {
+    local seconds="${1:-$CHECK_BUDGET}"
     (
         trap 'kill "$sleeper" 2>/dev/null; exit 0' TERM
-        sleep "$CHECK_BUDGET" &
+        sleep "$seconds" &
         sleeper=$!
         wait "$sleeper" && kill -TERM $$ 2>/dev/null
     ) >/dev/null 2>&1 &
     WATCHDOG_PID=$!
 }
 
-check_end() {
-    local status=$?
-    trap - EXIT INT TERM
-    declare -F check_cleanup >/dev/null && check_cleanup
+stop_budget() {
     if [[ -n "$WATCHDOG_PID" ]]; then
         kill "$WATCHDOG_PID" 2>/dev/null || true
         wait "$WATCHDOG_PID" 2>/dev/null || true
     fi
+    WATCHDOG_PID=""
+}
+
+check_end() {
+    local status=$?
+    trap - EXIT INT TERM
+    declare -F check_cleanup >/dev/null && check_cleanup
+    stop_budget
     ((status != 0 && FAILED == 0)) && fail "aborted (exit status $status)"
     echo "$CHECK_NAME: $PASSED passed, $FAILED failed"
     ((FAILED == 0)) && exit 0 || exit 1
