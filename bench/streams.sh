@@ -61,7 +61,7 @@ done
     die "STREAMS, N_TOKENS, TOKEN_INTERVAL_MS and SERVICE_ROUNDS must be >= 1"
 
 # shellcheck source=scripts/lib.sh
-source "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/scripts/lib.sh" # stop_pid, start_budget, stop_budget
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/scripts/lib.sh" # stop_pid, start_budget, stop_budget, bench_builds
 
 cleanup() {
     local status=$?
@@ -98,16 +98,9 @@ if [[ "$soft" != unlimited ]] && ((soft < need_fds)); then
 fi
 
 # --- builds (not counted in the time budget) ---
-say "building the load generator"
-(cd "$ROOT/bench/loadgen" && GOTOOLCHAIN=local go build -o "$WORK/loadgen" .) ||
-    die "go build of bench/loadgen failed"
+say "building the load generator (and the packaged jar when it is stale)"
+bench_builds "$WORK" "$BUILD_TIMEOUT_S" || die "the builds failed"
 LOADGEN="$WORK/loadgen"
-if [[ ! -f "$JAR" ]]; then
-    say "packaged jar missing; building it (./mvnw -B -q package -DskipTests, at most ${BUILD_TIMEOUT_S}s)"
-    (cd "$ROOT" && timeout "$BUILD_TIMEOUT_S" ./mvnw -B -q package -DskipTests) ||
-        die "build of the packaged jar failed"
-    [[ -f "$JAR" ]] || die "no packaged jar at target/quarkus-app/quarkus-run.jar after the build"
-fi
 
 # --- time budget: a watchdog TERMs this script; the traps stop everything ---
 start_budget "$BENCH_BUDGET_S"

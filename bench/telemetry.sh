@@ -66,7 +66,7 @@ for word in $APP_ENV $ON_ENV; do
 done
 
 # shellcheck source=scripts/lib.sh
-source "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/scripts/lib.sh" # stop_pid, start_budget, stop_budget
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/scripts/lib.sh" # stop_pid, start_budget, stop_budget, bench_builds
 
 cleanup() {
     local status=$?
@@ -90,16 +90,9 @@ WORK="${BENCH_WORK:-$(mktemp -d "${TMPDIR:-/tmp}/telemetry-bench.XXXXXX")}"
 mkdir -p "$WORK/off-cwd" "$WORK/on-cwd" || die "cannot create $WORK"
 
 # --- builds (not counted in the time budget) ---
-say "building the load generator"
-(cd "$ROOT/bench/loadgen" && GOTOOLCHAIN=local go build -o "$WORK/loadgen" .) ||
-    die "go build of bench/loadgen failed"
+say "building the load generator (and the packaged jar when it is stale)"
+bench_builds "$WORK" "$BUILD_TIMEOUT_S" || die "the builds failed"
 LOADGEN="$WORK/loadgen"
-if [[ ! -f "$JAR" ]]; then
-    say "packaged jar missing; building it (./mvnw -B -q package -DskipTests, at most ${BUILD_TIMEOUT_S}s)"
-    (cd "$ROOT" && timeout "$BUILD_TIMEOUT_S" ./mvnw -B -q package -DskipTests) ||
-        die "build of the packaged jar failed"
-    [[ -f "$JAR" ]] || die "no packaged jar at target/quarkus-app/quarkus-run.jar after the build"
-fi
 
 # --- time budget: a watchdog TERMs this script; the traps stop everything ---
 budget_start=$SECONDS

@@ -171,3 +171,18 @@ build_copy() {
         exit 1
     fi
 }
+
+# bench_builds <work dir> <seconds>: what a benchmark runs, built first (not counted in its time budget): the Go load
+# generator into <work dir>/loadgen, and the packaged jar when it is missing or older than the sources (at most
+# <seconds>). Says what failed on stderr and returns non-zero.
+bench_builds() {
+    local work="$1" seconds="$2" root
+    root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+    (cd "$root/bench/loadgen" && GOTOOLCHAIN=local go build -o "$work/loadgen" .) ||
+        { echo "go build of bench/loadgen failed" >&2; return 1; }
+    if jar_is_stale "$root/target/quarkus-app/quarkus-run.jar"; then
+        echo "the packaged jar is missing or older than the sources; building it (at most ${seconds}s)" >&2
+        (cd "$root" && timeout "$seconds" ./mvnw -B -q package -DskipTests) ||
+            { echo "build of the packaged jar failed" >&2; return 1; }
+    fi
+}
