@@ -35,7 +35,7 @@ class PhoenixFailingTest {
     public static class PhoenixFailing implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("ollama-chat.telemetry.export-timeout", "1s");
+            return Map.of("ollama-chat.telemetry.export-timeout", "3s"); // a 503 of the stub, even on a loaded machine, comes sooner
         }
 
         @Override
@@ -79,7 +79,7 @@ class PhoenixFailingTest {
     void phoenixNeverAnsweringIsOneWarningSayingSo() throws InterruptedException {
         phoenix.hang();
         chatTwice();
-        log.await(Level.WARNING, "no answer within 1000 ms");
+        log.await(Level.WARNING, "no answer within 3000 ms");
         recoveryIsSaidOnce();
     }
 
