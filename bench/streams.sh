@@ -61,23 +61,9 @@ done
     die "STREAMS, N_TOKENS, TOKEN_INTERVAL_MS and SERVICE_ROUNDS must be >= 1"
 
 # shellcheck source=scripts/lib.sh
-source "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/scripts/lib.sh" # stop_pid, start_budget, stop_budget, bench_builds
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/scripts/lib.sh" # bench_begin, start_budget, bench_builds, bench_machine
 
-cleanup() {
-    local status=$?
-    trap - EXIT INT TERM
-    stop_pid "$BENCH_PID"
-    stop_pid "$APP_PID"
-    stop_pid "$FAKE_PID"
-    stop_budget
-    [[ -n "${WORK:-}" ]] && say "logs: $WORK"
-    exit "$status"
-}
-trap cleanup EXIT
-trap 'say "interrupted or over the time budget of ${BENCH_BUDGET_S}s; stopping"; exit 1' INT TERM
-
-command -v go >/dev/null || die "go is not on the PATH (the load generator is Go)"
-command -v java >/dev/null || die "java is not on the PATH"
+bench_begin streams.sh "$BENCH_BUDGET_S" BENCH_PID APP_PID FAKE_PID
 
 WORK="${BENCH_WORK:-$(mktemp -d "${TMPDIR:-/tmp}/streams-bench.XXXXXX")}"
 mkdir -p "$WORK/app-cwd" || die "cannot create $WORK"
@@ -105,14 +91,7 @@ LOADGEN="$WORK/loadgen"
 # --- time budget: a watchdog TERMs this script; the traps stop everything ---
 start_budget "$BENCH_BUDGET_S"
 
-say "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)," \
-    "$(java -version 2>&1 | head -n 1), open-file limit $(ulimit -Sn)"
-# The machine may be shared: say how busy it is before the run (1 s of /proc/stat, all CPUs).
-busy_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
-b0="$(busy_ticks)"
-sleep 1
-say "machine busy before the run: $(awk -v d="$(($(busy_ticks) - b0))" 'BEGIN {printf "%.2f", d / 100}') cores" \
-    "(load average $(cut -d' ' -f1-3 /proc/loadavg))"
+bench_machine | sed "s/^/streams.sh: /"
 say "load: STREAMS=$STREAMS N_TOKENS=$N_TOKENS TOKEN_INTERVAL_MS=$TOKEN_INTERVAL_MS RAMP_MS=$RAMP_MS" \
     "WARMUP=$WARMUP x $WARMUP_ROUNDS LIGHT_STREAMS=$LIGHT_STREAMS SERVICE_ROUNDS=$SERVICE_ROUNDS" \
     "STREAM_TIMEOUT_S=$STREAM_TIMEOUT_S"

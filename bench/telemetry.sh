@@ -66,25 +66,9 @@ for word in $APP_ENV $ON_ENV; do
 done
 
 # shellcheck source=scripts/lib.sh
-source "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/scripts/lib.sh" # stop_pid, start_budget, stop_budget, bench_builds
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/scripts/lib.sh" # bench_begin, start_budget, bench_builds, bench_machine
 
-cleanup() {
-    local status=$?
-    trap - EXIT INT TERM
-    stop_pid "$BENCH_PID"
-    stop_pid "$ON_PID"
-    stop_pid "$OFF_PID"
-    stop_pid "$OTLP_PID"
-    stop_pid "$FAKE_PID"
-    stop_budget
-    [[ -n "${WORK:-}" ]] && say "logs: $WORK"
-    exit "$status"
-}
-trap cleanup EXIT
-trap 'say "interrupted or over the time budget of ${BENCH_BUDGET_S}s; stopping"; exit 1' INT TERM
-
-command -v go >/dev/null || die "go is not on the PATH (the load generator is Go)"
-command -v java >/dev/null || die "java is not on the PATH"
+bench_begin telemetry.sh "$BENCH_BUDGET_S" BENCH_PID ON_PID OFF_PID OTLP_PID FAKE_PID
 
 WORK="${BENCH_WORK:-$(mktemp -d "${TMPDIR:-/tmp}/telemetry-bench.XXXXXX")}"
 mkdir -p "$WORK/off-cwd" "$WORK/on-cwd" || die "cannot create $WORK"
@@ -98,14 +82,7 @@ LOADGEN="$WORK/loadgen"
 budget_start=$SECONDS
 start_budget "$BENCH_BUDGET_S"
 
-say "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)," \
-    "$(java -version 2>&1 | head -n 1)"
-# The machine may be shared: say how busy it is before the run (1 s of /proc/stat, all CPUs).
-busy_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
-b0="$(busy_ticks)"
-sleep 1
-say "machine busy before the run: $(awk -v d="$(($(busy_ticks) - b0))" 'BEGIN {printf "%.2f", d / 100}') cores" \
-    "(load average $(cut -d' ' -f1-3 /proc/loadavg))"
+bench_machine | sed "s/^/telemetry.sh: /"
 say "load: N=$N BLOCK=$BLOCK WARMUP=$WARMUP CONC=$CONC CONC_N=$CONC_N"
 
 start_helper() { # <pid variable> <port file> <log> <args...>: starts a loadgen server, waits for its port file

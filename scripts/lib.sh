@@ -186,3 +186,40 @@ bench_builds() {
             { echo "build of the packaged jar failed" >&2; return 1; }
     fi
 }
+
+# bench_begin <name> <budget seconds> <pid variable...>: the frame of a benchmark script. On exit it stops the
+# processes whose PIDs those variables hold (in that order), ends the time budget's watchdog and says where the logs
+# are (WORK); INT and TERM stop it with a line that says so. The load generator needs go, the service java.
+bench_begin() {
+    BENCH_NAME="$1"
+    BENCH_BUDGET="$2"
+    shift 2
+    BENCH_PID_VARS=("$@")
+    trap bench_end EXIT
+    trap 'echo "$BENCH_NAME: interrupted or over the time budget of ${BENCH_BUDGET}s; stopping"; exit 1' INT TERM
+    command -v go >/dev/null || { echo "$BENCH_NAME: cannot run: go is not on the PATH (the load generator is Go)"; exit 1; }
+    command -v java >/dev/null || { echo "$BENCH_NAME: cannot run: java is not on the PATH"; exit 1; }
+}
+
+bench_end() {
+    local status=$? var
+    trap - EXIT INT TERM
+    for var in "${BENCH_PID_VARS[@]}"; do
+        stop_pid "${!var:-}"
+    done
+    stop_budget
+    [[ -n "${WORK:-}" ]] && echo "$BENCH_NAME: logs: $WORK"
+    exit "$status"
+}
+
+# bench_machine: what a benchmark ran on, and how busy the machine was in the second before it (the machine may be
+# shared), as lines for its report.
+bench_machine() {
+    local b0 busy_ticks='/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9}'
+    echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)," \
+        "$(uname -sr), $(java -version 2>&1 | head -n 1), open-file limit $(ulimit -Sn)"
+    b0="$(awk "$busy_ticks" /proc/stat)"
+    sleep 1
+    echo "machine busy before the run: $(awk -v d="$(($(awk "$busy_ticks" /proc/stat) - b0))" \
+        'BEGIN {printf "%.2f", d / 100}') cores (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+}
