@@ -1,6 +1,7 @@
 package dev.ollamachat.telemetry;
 
 import dev.ollamachat.config.ChatConfig;
+import dev.ollamachat.ollama.OllamaHosts;
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporterBuilder;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
@@ -34,7 +35,7 @@ class PhoenixSpanExporter {
                 .addHeader("x-phoenix-project-name", telemetry.projectName());
         telemetry.apiKey().map(String::trim).filter(key -> !key.isEmpty())
                 .ifPresent(key -> builder.addHeader("authorization", "Bearer " + key));
-        return new FailureReportingExporter(builder.build(), base + TelemetryExportConfig.TRACES_PATH,
-                telemetry.exportTimeout());
+        return new OllamaCallSpans(OllamaHosts.urls(config.ollama()), new FailureReportingExporter(builder.build(),
+                base + TelemetryExportConfig.TRACES_PATH, telemetry.exportTimeout()));
     }
 }

@@ -62,6 +62,9 @@ record ExpectedTrace(String label, String traceId, String conversationId, String
         assertEquals(List.of(), spans.stream().map(s -> s.path("name").asText())
                 .filter(n -> n.startsWith("langchain4j.")).toList(), label + ": no AI-service span");
 
+        assertEquals(List.of(), spans.stream().map(s -> s.path("name").asText()).filter(n -> n.contains("/api/show"))
+                .toList(), label + ": no capability probe of Ollama in a user's trace");
+
         List<JsonNode> llms = named(spans, llmName);
         if (llmCount != null) {
             assertEquals(llmCount.intValue(), llms.size(), label + ": " + llmName + " spans");
@@ -71,6 +74,9 @@ record ExpectedTrace(String label, String traceId, String conversationId, String
         for (JsonNode llm : llms) {
             assertEquals("LLM", llm.path("span_kind").asText(), label + ": LLM span_kind");
             assertTrue(ancestors(llm, byId).contains(id(chat)), label + ": the LLM span is under chat");
+            List<String> calls = spans.stream().filter(s -> id(llm).equals(s.path("parent_id").asText()))
+                    .map(s -> s.path("name").asText()).toList();
+            assertEquals(List.of("ollama POST /api/chat"), calls, label + ": the LLM span's HTTP call names Ollama");
             String modelName = text(llm, "llm.model_name");
             assertNotNull(modelName, label + ": llm.model_name");
             assertEquals(model.split(":")[0], modelName.split(":")[0], label + ": llm.model_name");

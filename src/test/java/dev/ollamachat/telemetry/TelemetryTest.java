@@ -87,6 +87,14 @@ class TelemetryTest {
         assertTrue(isDescendant(trace, llm, chat), "the LLM span is inside the chat span");
         SpanData http = only(trace, s -> s.getParentSpanId().equals(llm.getSpanId()));
         assertTrue(http.getName().startsWith("POST"), "the HTTP call to Ollama is a child of the LLM span");
+        // Phoenix gets it named after whom it calls: the server span alone is POST /api/chat
+        awaitExportWith(SpanNames.LLM_BLOCKING);
+        List<String> exported = receiver.exports().stream().flatMap(e -> e.request().getResourceSpansList().stream())
+                .flatMap(r -> r.getScopeSpansList().stream()).flatMap(s -> s.getSpansList().stream())
+                .filter(s -> java.util.HexFormat.of().formatHex(s.getTraceId().toByteArray()).equals(traceId))
+                .map(io.opentelemetry.proto.trace.v1.Span::getName).toList();
+        assertTrue(exported.contains("ollama POST /api/chat"), exported.toString());
+        assertEquals(1, exported.stream().filter(n -> n.startsWith("POST /api/chat")).count(), exported.toString());
         assertTrue(trace.stream().noneMatch(s -> s.getName().startsWith("completion")
                 || s.getName().startsWith("langchain4j.")), "one span per model call, ours: " + names(trace));
         assertEquals(1, trace.stream().filter(s -> "LLM".equals(s.getAttributes().get(SpanNames.SPAN_KIND))).count());
