@@ -208,8 +208,12 @@
         if (event.model) {
           parts.push(event.model);
         }
+        const trace = traceLink(event.traceUrl);
         update(() => {
           meta.textContent = parts.join(' · ');
+          if (trace) {
+            meta.append(parts.length ? ' · ' : '', trace);
+          }
           meta.hidden = false;
           for (const warning of event.warnings || []) {
             article.append(element('p', 'warning', warning));
@@ -257,6 +261,24 @@
       detail = body.slice(0, 500);
     }
     reply.fail(title, detail, response.status);
+  }
+
+  /** A "View trace" link to the turn's trace in Phoenix (telemetry on), or null; only http(s) links are made. */
+  function traceLink(url) {
+    let parsed;
+    try {
+      parsed = new URL(url);
+    } catch {
+      return null;
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+      return null;
+    }
+    const link = element('a', 'trace-link', 'View trace');
+    link.href = parsed.href;
+    link.target = '_blank';
+    link.rel = 'noopener noreferrer';
+    return link;
   }
 
   /** Handles one event; returns true for the last event of a turn (done or error). */

@@ -327,6 +327,38 @@ class ChatPageTest {
     }
 
     @Test
+    void eachAnswerLinksToItsTraceWhenTelemetryIsOn() {
+        String[] traceUrls = {"http://phoenix.example:6006/redirects/traces/0af7651916cd43dd8448eb211c80319c",
+                "javascript:alert(1)", null};
+        AtomicInteger calls = new AtomicInteger();
+        page.route("**/api/chat/stream", route -> {
+            String traceUrl = traceUrls[calls.getAndIncrement()];
+            route.fulfill(new Route.FulfillOptions().setStatus(200).setContentType("text/event-stream; charset=utf-8")
+                    .setBody("event: token\ndata: {\"text\":\"Traced\"}\n\n"
+                            + "event: done\ndata: {\"conversationId\":\"c1\",\"model\":\"m\",\"usage\":"
+                            + "{\"inputTokens\":1,\"outputTokens\":2},\"durationMs\":3,\"warnings\":[]"
+                            + (traceUrl == null ? "" : ",\"traceUrl\":\"" + traceUrl + "\"") + "}\n\n"));
+        });
+        load();
+        for (int i = 0; i < traceUrls.length; i++) {
+            page.locator("#message").fill("question " + i);
+            page.keyboard().press("Enter");
+            page.locator(".message.assistant .meta").nth(i)
+                    .waitFor(new Locator.WaitForOptions().setState(com.microsoft.playwright.options.WaitForSelectorState.VISIBLE));
+        }
+        Locator links = page.locator(".message.assistant .meta .trace-link");
+        assertEquals(1, links.count(), "a link for the http(s) trace URL only; none for javascript: or no URL");
+        Locator link = page.locator(".message.assistant").nth(0).locator(".trace-link");
+        assertEquals("View trace", link.textContent());
+        assertEquals(traceUrls[0], link.getAttribute("href"));
+        assertEquals("_blank", link.getAttribute("target"));
+        assertTrue(link.getAttribute("rel").contains("noopener"));
+        assertTrue(page.locator(".message.assistant").nth(0).locator(".meta").textContent()
+                .endsWith("m · View trace"), "the link ends the usage line");
+        assertEquals(List.of(), browserErrors, "errors in the browser console");
+    }
+
+    @Test
     void asksForTheApiKeyOnceAndKeepsItForTheTab() {
         String key = "alice-key-0123456789";
         List<String> seen = new ArrayList<>();
