@@ -79,9 +79,8 @@ grep -q -F "$PROMPT_ANCHOR" "$TREE/$PROMPT_FILE" || { fail "$PROMPT_FILE does no
 [[ -f "$TREE/$PAGE_FILE" ]] || { fail "no $PAGE_FILE"; exit 1; }
 info "tree copied to $TREE"
 
-read -r FAKE_PORT APP_PORT < <(free_ports 2)
+read -r APP_PORT < <(free_ports 1)
 [[ -n "${APP_PORT:-}" ]] || { fail "could not pick free ports"; exit 1; }
-FAKE="http://127.0.0.1:$FAKE_PORT"
 APP="http://127.0.0.1:$APP_PORT"
 # --- 2. dev mode ---
 DEV_LOG="$WORK/devmode.log"
@@ -91,7 +90,7 @@ DEV_LOG="$WORK/devmode.log"
             -u QUARKUS_HTTP_PORT -u JAVA_TOOL_OPTIONS \
             -u OLLAMA_HOST -u OLLAMA_HOSTS \
             OLLAMA_MODEL=tiny-test-model PORT="$APP_PORT" HOST=127.0.0.1 TELEMETRY_ENABLED=false \
-            ./mvnw -B quarkus:dev -Dquarkus.profile=fake-ollama -Dquarkus.wiremock.devservices.port="$FAKE_PORT" \
+            ./mvnw -B quarkus:dev -Dquarkus.profile=fake-ollama \
             -Dquarkus.console.enabled=false -Ddebug=false -Dquarkus.analytics.disabled=true
 ) >"$DEV_LOG" 2>&1 </dev/null &
 MVN_PID=$!
@@ -114,6 +113,15 @@ if [[ -z "$live" ]]; then
     tail -n 15 "$DEV_LOG" | sed 's/^/      /'
     exit 1
 fi
+# the fake Ollama is the dev service's WireMock, on a port it picks itself: a live reload restarts it, and on a fixed
+# port the new one could find the old one still bound; the service names its Ollama in /api/models
+fake_url() {
+    curl -s --max-time "$CURL_MAX_TIME" "$APP/api/models" | python3 -c 'import json, sys
+print(json.load(sys.stdin)["hosts"][0]["url"])' 2>/dev/null
+}
+FAKE="$(fake_url)"
+[[ "$FAKE" == http://* ]] || { fail "GET /api/models names no Ollama host"; exit 1; }
+info "fake Ollama (dev service) at $FAKE"
 DEV_PID="$(dev_jvm_pid || true)"
 if [[ -n "$DEV_PID" ]]; then
     pass "dev mode live on $APP after $((SECONDS - started))s (Maven PID $MVN_PID, dev-mode JVM PID $DEV_PID)"
@@ -133,6 +141,8 @@ chat() {
     else
         fail "$name: POST /api/chat answered $status: $(head -c 300 "$WORK/chat-$name.json" 2>/dev/null)"
     fi
+    # a live reload also restarts the dev service, on a new port: ask the service where its Ollama is now
+    FAKE="$(fake_url)"
     curl -s -o "$WORK/journal-$name.json" --max-time "$CURL_MAX_TIME" -X POST "$FAKE/__admin/requests/find" \
         -H 'Content-Type: application/json' --data '{"method":"POST","url":"/api/chat"}'
     python3 - "$WORK/journal-$name.json" >"$WORK/prompt-$name.txt" <<'PY'
