@@ -3,6 +3,7 @@ package dev.ollamachat.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ollamachat.ProblemException;
+import dev.ollamachat.chat.ChatService;
 import dev.ollamachat.chat.TurnRequest;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +24,12 @@ public record ChatRequest(
         @Schema(nullable = true, minLength = 1, maxLength = ChatRequest.MAX_USER_LENGTH,
                 pattern = ChatRequest.LABEL_PATTERN,
                 description = "Who asks, for the trace's 'user.id'; with API keys on, the key's name is used instead")
-        String user) {
+        String user,
+        @Schema(nullable = true, minLength = 1, maxLength = ChatRequest.MAX_MODEL_LENGTH,
+                pattern = ChatRequest.MODEL_PATTERN,
+                description = "The Ollama model to answer with, one that GET /api/models lists; OLLAMA_MODEL when "
+                        + "absent. A model Ollama does not have is a 400 that names the ones it has")
+        String model) {
 
     // the same limits as the Metadata and Tags schemas of META-INF/openapi.yaml
     private static final int MAX_METADATA_ENTRIES = 16;
@@ -32,6 +38,10 @@ public record ChatRequest(
     private static final int MAX_TAGS = 16;
     private static final int MAX_TAG_LENGTH = 64;
     static final int MAX_USER_LENGTH = 128;
+    static final int MAX_MODEL_LENGTH = 200;
+    /** An Ollama model name: "llama3.1:8b", "library/qwen3:0.6b", "hf.co/user/repo:Q4_K_M". */
+    static final String MODEL_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._:/+-]*$";
+    private static final Pattern MODEL = Pattern.compile(MODEL_PATTERN);
     /** A tag or a user: printable characters with at least one that is not a space. */
     static final String LABEL_PATTERN = "^[^\\x00-\\x1f\\x7f]*[^\\s\\x00-\\x1f\\x7f][^\\x00-\\x1f\\x7f]*$";
     // \s as JSON Schema validators read it (every Unicode space), not Java's ASCII default
@@ -40,7 +50,7 @@ public record ChatRequest(
 
     /** A request of the GET stream, which takes its message and conversation from the query. */
     static ChatRequest of(String message, String conversationId) {
-        return new ChatRequest(message, conversationId, null, null, null);
+        return new ChatRequest(message, conversationId, null, null, null, null);
     }
 
     /** A character that counts as text: the API description and the check below say the same. */
@@ -104,7 +114,17 @@ public record ChatRequest(
             throw ProblemException.badRequest("'user' must be 1-" + MAX_USER_LENGTH
                     + " printable characters, not all spaces");
         }
+        if (request.model() != null
+                && (request.model().length() > MAX_MODEL_LENGTH || !MODEL.matcher(request.model()).matches())) {
+            throw ProblemException.badRequest("'model' must be an Ollama model name such as llama3.1:8b: 1-"
+                    + MAX_MODEL_LENGTH + " letters, digits or '.', '_', ':', '/', '+', '-'");
+        }
         return request;
+    }
+
+    /** The turn this request asks for; {@code keyName} is the API key's name, or null when keys are off. */
+    ChatService.Ask ask(String keyName) {
+        return new ChatService.Ask(conversationId, message, model, labels(keyName));
     }
 
     /** What the trace carries for this request; the API key's name, when there is one, is the user. */

@@ -46,7 +46,7 @@ public class ChatResource {
         ChatRequest request = ChatRequest.validated(body, maxMessageLength);
         TraceLinks.TraceIds trace = traces.current();
         String user = identity.isAnonymous() ? null : identity.getPrincipal().getName();
-        return chat.reply(request.conversationId(), request.message(), request.labels(user))
+        return chat.reply(request.ask(user))
                 .map(reply -> reply.withTrace(trace.traceId(), trace.traceUrl()));
     }
 }

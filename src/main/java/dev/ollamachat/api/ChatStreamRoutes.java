@@ -131,7 +131,7 @@ public class ChatStreamRoutes {
             response.closeHandler(ignored -> cancel());
             // each signal hops to the request's event loop in order (emitOn would drop events queued before a failure)
             Context eventLoop = context.vertx().getOrCreateContext();
-            subscription = chat.stream(request.conversationId(), request.message(), request.labels(userOf(context))).subscribe().with(
+            subscription = chat.stream(request.ask(userOf(context))).subscribe().with(
                     event -> eventLoop.runOnContext(ignored -> event(SseEvent.of(event, trace))),
                     failure -> eventLoop.runOnContext(ignored -> failure(failure)),
                     () -> eventLoop.runOnContext(ignored -> complete()));

@@ -73,8 +73,11 @@ public class ChatEngine implements ChatTurns {
     public Multi<ChatEvent> turn(TurnRequest request) {
         return Multi.createFrom().deferred(() -> {
             WorkerThreads workers = WorkerThreads.ofCurrentContext();
-            return conversations.openTurn(request.conversationId())
-                    .onItem().transformToMulti(conversation -> new Turn(conversation, request, workers).events());
+            // a model Ollama lacks is refused before the conversation is touched
+            return ollama.requireModel(request.model())
+                    .chain(modelName -> conversations.openTurn(request.conversationId())
+                            .map(conversation -> new Turn(conversation, request, modelName, workers)))
+                    .onItem().transformToMulti(Turn::events);
         });
     }
 
@@ -82,6 +85,8 @@ public class ChatEngine implements ChatTurns {
     private final class Turn {
         private final Conversation conversation;
         private final WorkerThreads workers;
+        /** The model this turn talks to: the one asked for, or OLLAMA_MODEL. */
+        private final String modelName;
         private final long startedNanos = System.nanoTime();
         /** This turn's messages, added to the conversation's memory when the turn ends. */
         private final List<ChatMessage> pending = new ArrayList<>();
@@ -95,8 +100,9 @@ public class ChatEngine implements ChatTurns {
         private Long timeToFirstTokenMs;
         private boolean ended;
 
-        Turn(Conversation conversation, TurnRequest request, WorkerThreads workers) {
+        Turn(Conversation conversation, TurnRequest request, String modelName, WorkerThreads workers) {
             this.conversation = conversation;
+            this.modelName = modelName;
             this.workers = workers;
             if (conversation.history().isEmpty()) {
                 pending.add(SystemMessage.from(SYSTEM_PROMPT));
@@ -120,7 +126,6 @@ public class ChatEngine implements ChatTurns {
 
         /** The tools of the reachable MCP servers, or none when the model cannot take tools. */
         private Uni<ToolCatalog> offerTools() {
-            String modelName = model.modelName();
             return ollama.supportsTools(modelName).chain(supported -> {
                 if (!supported) {
                     warn("The model '" + modelName + "' does not support tools (Ollama's capabilities say so); "
@@ -142,6 +147,7 @@ public class ChatEngine implements ChatTurns {
             List<ChatMessage> messages = new ArrayList<>(conversation.history());
             messages.addAll(pending);
             ChatRequest request = ChatRequest.builder()
+                    .modelName(modelName)
                     .messages(messages)
                     .toolSpecifications(offerTools ? catalog.specifications() : null)
                     .build();
@@ -213,7 +219,7 @@ public class ChatEngine implements ChatTurns {
         }
 
         private synchronized ChatReply reply(String text) {
-            return new ChatReply(conversation.id(), text, model.modelName(),
+            return new ChatReply(conversation.id(), text, modelName,
                     List.copyOf(toolCalls), new ChatReply.TokenCounts(inputTokens, outputTokens), elapsedMs(),
                     List.copyOf(warnings), null, null);
         }

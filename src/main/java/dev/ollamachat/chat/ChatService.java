@@ -15,20 +15,24 @@ public class ChatService {
         this.turns = turns;
     }
 
-    /**
-     * The turn's events as they happen; a new conversation when {@code conversationId} is null. {@code labels}: who
-     * asks and what the trace should carry.
-     */
-    public Multi<ChatEvent> stream(String conversationId, String message, TurnRequest.Labels labels) {
-        return turns.turn(new TurnRequest(orNew(conversationId), message, true, labels));
+    /** The turn's events as they happen; a new conversation when {@code ask} names none. */
+    public Multi<ChatEvent> stream(Ask ask) {
+        return turns.turn(new TurnRequest(orNew(ask.conversationId()), ask.message(), true, ask.model(), ask.labels()));
     }
 
     /** The turn's reply, once the turn has ended; cancelling it stops the turn. */
-    public Uni<ChatReply> reply(String conversationId, String message, TurnRequest.Labels labels) {
-        return turns.turn(new TurnRequest(orNew(conversationId), message, false, labels))
+    public Uni<ChatReply> reply(Ask ask) {
+        return turns.turn(new TurnRequest(orNew(ask.conversationId()), ask.message(), false, ask.model(), ask.labels()))
                 .select().where(event -> event instanceof ChatEvent.Completed)
                 .collect().last()
                 .map(event -> ((ChatEvent.Completed) event).reply());
+    }
+
+    /**
+     * What a caller asks: a message, in a conversation (null: a new one), of a model (null: OLLAMA_MODEL), with the
+     * labels its trace should carry.
+     */
+    public record Ask(String conversationId, String message, String model, TurnRequest.Labels labels) {
     }
 
     private static String orNew(String conversationId) {

@@ -23,6 +23,10 @@ interface OllamaApi {
     @Path("/tags")
     OllamaTags tags(@Url String ollama);
 
+    @GET
+    @Path("/tags")
+    Uni<OllamaTags> tagsAsync(@Url String ollama);
+
     @POST
     @Path("/show")
     @Consumes(MediaType.APPLICATION_JSON)

@@ -16,6 +16,9 @@ public class OllamaCatalog {
     private final ChatConfig.Ollama config;
     private final OllamaApi api;
     private final Map<String, Boolean> toolSupport = new ConcurrentHashMap<>();
+    /** Models asked for by name and found, with when that was seen (nanoTime): not asked again for a while. */
+    private final Map<String, Long> foundModels = new ConcurrentHashMap<>();
+    private static final long FOUND_MODEL_FOR_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
 
     private final OllamaHosts hosts;
 
@@ -80,6 +83,41 @@ public class OllamaCatalog {
                 .map(show -> show == null || show.capabilities() == null || show.capabilities().contains("tools"))
                 .onFailure().recoverWithItem(true)
                 .invoke(supported -> toolSupport.put(model, supported));
+    }
+
+    /**
+     * The model a turn asked for, once Ollama is known to have it: OLLAMA_MODEL as it is (its absence is Ollama's
+     * 404, a 502, and readiness says so), any other after a look at the model lists of the reachable Ollamas,
+     * remembered for a minute. One that no Ollama lists is a 400 naming those they have.
+     */
+    public Uni<String> requireModel(String wanted) {
+        if (wanted == null || wanted.equals(config.model())) {
+            return Uni.createFrom().item(config.model());
+        }
+        Long seen = foundModels.get(wanted);
+        if (seen != null && System.nanoTime() - seen < FOUND_MODEL_FOR_NANOS) {
+            return Uni.createFrom().item(wanted);
+        }
+        List<Uni<HostModels>> lists = hosts.all().stream().map(host -> api.tagsAsync(host.url())
+                .map(tags -> new HostModels(host.url(), tags == null || tags.models() == null ? List.of()
+                        : tags.models(), null))
+                .onFailure().recoverWithItem(failure -> new HostModels(host.url(), List.of(),
+                        OllamaFailures.translate(failure, host.url(), wanted))))
+                .toList();
+        return Uni.join().all(lists).andFailFast().map(byHost -> {
+            if (byHost.stream().noneMatch(HostModels::reachable)) {
+                throw byHost.get(0).problem();
+            }
+            List<OllamaTags.Model> available = byHost.stream().flatMap(host -> host.models().stream()).toList();
+            if (!contains(available, wanted)) {
+                List<String> names = available.stream().map(OllamaTags.Model::name).distinct().sorted().toList();
+                throw new ProblemException(400, "unknown-model", "Unknown model", "Ollama has no model '" + wanted
+                        + "'; it has: " + (names.isEmpty() ? "none" : String.join(", ", names))
+                        + " (GET /api/models lists them; 'ollama pull " + wanted + "' adds it)");
+            }
+            foundModels.put(wanted, System.nanoTime());
+            return wanted;
+        });
     }
 
     /** True when a model of that name is present; "llama3.1" matches "llama3.1:latest". */
