@@ -124,7 +124,7 @@ public record ChatRequest(
 
     /** The turn this request asks for; {@code keyName} is the API key's name, or null when keys are off. */
     ChatService.Ask ask(String keyName) {
-        return new ChatService.Ask(conversationId, message, model, labels(keyName));
+        return new ChatService.Ask(conversationId, message, model, keyName, labels(keyName));
     }
 
     /** What the trace carries for this request; the API key's name, when there is one, is the user. */

@@ -32,6 +32,7 @@ public class ChatResource {
     @APIResponse(responseCode = "200", description = "The reply")
     @APIResponse(responseCode = "400", ref = "Problem400")
     @APIResponse(responseCode = "401", ref = "Problem401")
+    @APIResponse(responseCode = "404", ref = "Problem404")
     @APIResponse(responseCode = "429", ref = "Problem429")
     @APIResponse(responseCode = "409", ref = "Problem409")
     @APIResponse(responseCode = "413", ref = "Problem413")

@@ -31,6 +31,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         ConversationView.class,
         ConversationView.Message.class,
         ConversationView.RequestedTool.class,
+        ConversationResource.ConversationList.class,
+        ConversationResource.ConversationSummary.class,
         ToolResource.ToolsView.class,
         ToolResource.ToolView.class,
         ToolResource.FilteredToolView.class,

@@ -75,7 +75,7 @@ public class ChatEngine implements ChatTurns {
             WorkerThreads workers = WorkerThreads.ofCurrentContext();
             // a model Ollama lacks is refused before the conversation is touched
             return ollama.requireModel(request.model())
-                    .chain(modelName -> conversations.openTurn(request.conversationId())
+                    .chain(modelName -> conversations.openTurn(request.conversationId(), request.owner())
                             .map(conversation -> new Turn(conversation, request, modelName, workers)))
                     .onItem().transformToMulti(Turn::events);
         });

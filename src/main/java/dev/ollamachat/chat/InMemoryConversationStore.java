@@ -6,7 +6,9 @@ import dev.langchain4j.memory.chat.MessageWindowChatMemory;
 import dev.langchain4j.store.memory.chat.InMemoryChatMemoryStore;
 import dev.ollamachat.ProblemException;
 import io.smallrye.mutiny.Uni;
+import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,12 +45,14 @@ public final class InMemoryConversationStore implements ConversationStore {
     /** One kept conversation: its message window and the lock that runs its turns one at a time. */
     private static final class Kept {
         final String id;
+        final String owner;
         final ChatMemory memory;
         final TurnLock lock = new TurnLock();
         volatile long lastUsedNanos;
 
-        Kept(String id, int maxMessages, long nowNanos) {
+        Kept(String id, String owner, int maxMessages, long nowNanos) {
             this.id = id;
+            this.owner = owner;
             this.memory = MessageWindowChatMemory.builder().id(id).maxMessages(maxMessages)
                     .chatMemoryStore(new InMemoryChatMemoryStore()).build();
             this.lastUsedNanos = nowNanos;
@@ -56,9 +60,9 @@ public final class InMemoryConversationStore implements ConversationStore {
     }
 
     @Override
-    public Uni<Conversation> openTurn(String id) {
+    public Uni<Conversation> openTurn(String id, String owner) {
         return Uni.createFrom().deferred(() -> {
-            Kept kept = getOrCreate(id);
+            Kept kept = getOrCreate(id, ConversationStore.ownerKey(owner));
             CompletableFuture<Void> turn = kept.lock.request().orTimeout(turnWaitMillis, TimeUnit.MILLISECONDS);
             return Uni.createFrom().completionStage(turn)
                     .onFailure(TimeoutException.class).transform(e -> busy(id))
@@ -85,13 +89,13 @@ public final class InMemoryConversationStore implements ConversationStore {
     }
 
     @Override
-    public Uni<Optional<List<ChatMessage>>> find(String id) {
+    public Uni<Optional<List<ChatMessage>>> find(String id, String owner) {
         return Uni.createFrom().item(() -> {
             synchronized (this) {
                 long now = clock.getAsLong();
                 expireIdle(now);
                 Kept kept = conversations.get(id);
-                if (kept == null) {
+                if (kept == null || !kept.owner.equals(ConversationStore.ownerKey(owner))) {
                     return Optional.empty();
                 }
                 kept.lastUsedNanos = now;
@@ -101,12 +105,37 @@ public final class InMemoryConversationStore implements ConversationStore {
     }
 
     @Override
-    public Uni<Boolean> remove(String id) {
+    public Uni<Boolean> remove(String id, String owner) {
         return Uni.createFrom().item(() -> {
             synchronized (this) {
                 expireIdle(clock.getAsLong());
-                return conversations.remove(id) != null;
+                Kept kept = conversations.get(id);
+                if (kept == null || !kept.owner.equals(ConversationStore.ownerKey(owner))) {
+                    return false;
+                }
+                conversations.remove(id);
+                return true;
             }
+        });
+    }
+
+    @Override
+    public Uni<List<Summary>> list(String owner, int limit) {
+        return Uni.createFrom().item(() -> {
+            List<Kept> owned = new ArrayList<>();
+            long now;
+            synchronized (this) {
+                now = clock.getAsLong();
+                expireIdle(now);
+                String key = ConversationStore.ownerKey(owner);
+                // iteration does not touch: access order stays as it was
+                conversations.values().stream().filter(kept -> kept.owner.equals(key)).forEach(owned::add);
+            }
+            Instant wallNow = Instant.now();
+            java.util.Collections.reverse(owned); // most recently used first
+            return owned.stream().limit(limit)
+                    .map(kept -> Summary.of(kept.id, snapshot(kept), wallNow.minusNanos(now - kept.lastUsedNanos)))
+                    .toList();
         });
     }
 
@@ -125,14 +154,16 @@ public final class InMemoryConversationStore implements ConversationStore {
                 "Conversation " + id + " is still answering an earlier message; retry later");
     }
 
-    private synchronized Kept getOrCreate(String id) {
+    private synchronized Kept getOrCreate(String id, String owner) {
         long now = clock.getAsLong();
         expireIdle(now);
         Kept kept = conversations.get(id);
         if (kept == null) {
-            kept = new Kept(id, maxHistory, now);
+            kept = new Kept(id, owner, maxHistory, now);
             conversations.put(id, kept);
             evictBeyondCapacity();
+        } else if (!kept.owner.equals(owner)) {
+            throw ConversationStore.notFound(id);
         }
         kept.lastUsedNanos = now;
         return kept;

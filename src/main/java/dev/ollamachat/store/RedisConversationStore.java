@@ -13,8 +13,10 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.redis.client.RedisAPI;
 import io.vertx.mutiny.redis.client.Response;
+import io.vertx.redis.client.ResponseType;
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -29,7 +31,9 @@ import org.jboss.logging.Logger;
  * of several conversations.
  * <p>
  * Keys: {@code <prefix>index} (sorted set of conversation ids by last use, in ms), {@code <prefix>messages:<id>}
- * (list of LangChain4j message JSON, oldest first) and {@code <prefix>lock:<id>} (the token of the turn holding it).
+ * (list of LangChain4j message JSON, oldest first), {@code <prefix>lock:<id>} (the token of the turn holding it),
+ * {@code <prefix>owner:<id>} (the API key name that owns it, "" with keys off) and {@code <prefix>owned:<owner>}
+ * (sorted set of that owner's conversation ids by last use).
  */
 public final class RedisConversationStore implements ConversationStore {
 
@@ -37,17 +41,30 @@ public final class RedisConversationStore implements ConversationStore {
     static final String PREFIX = "ollama-chat:conversation:";
     private static final Duration RETRY = Duration.ofMillis(25);
 
-    /** Forgets what idled past the TTL, evicts beyond capacity, touches this conversation and reads its messages. */
+    /**
+     * Forgets what idled past the TTL, evicts beyond capacity, then (unless another owner has the conversation: -1)
+     * touches this conversation, records its owner and reads its messages.
+     */
     private static final String OPEN = """
-            local now, ttl = tonumber(ARGV[1]), tonumber(ARGV[2])
+            local now, ttl, prefix, id, owner = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[4], ARGV[3], ARGV[6]
+            local function forget(gone)
+              redis.call('DEL', prefix .. 'messages:' .. gone)
+              local had = redis.call('GET', prefix .. 'owner:' .. gone)
+              if had then redis.call('ZREM', prefix .. 'owned:' .. had, gone) end
+              redis.call('DEL', prefix .. 'owner:' .. gone)
+            end
             local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now - ttl)
-            for _, id in ipairs(expired) do redis.call('DEL', ARGV[4] .. id) end
+            for _, gone in ipairs(expired) do forget(gone) end
             redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - ttl)
-            redis.call('ZADD', KEYS[1], now, ARGV[3])
+            if redis.call('ZSCORE', KEYS[1], id) and (redis.call('GET', KEYS[3]) or '') ~= owner then return -1 end
+            redis.call('ZADD', KEYS[1], now, id)
+            redis.call('SET', KEYS[3], owner, 'PX', ttl)
+            redis.call('ZADD', prefix .. 'owned:' .. owner, now, id)
+            redis.call('PEXPIRE', prefix .. 'owned:' .. owner, ttl)
             local over = redis.call('ZCARD', KEYS[1]) - tonumber(ARGV[5])
             if over > 0 then
               local evicted = redis.call('ZPOPMIN', KEYS[1], over)
-              for i = 1, #evicted, 2 do redis.call('DEL', ARGV[4] .. evicted[i]) end
+              for i = 1, #evicted, 2 do forget(evicted[i]) end
             end
             redis.call('PEXPIRE', KEYS[2], ttl)
             return redis.call('LRANGE', KEYS[2], 0, -1)
@@ -69,6 +86,7 @@ public final class RedisConversationStore implements ConversationStore {
               redis.call('LTRIM', KEYS[1], -tonumber(ARGV[3]), -1)
             end
             redis.call('PEXPIRE', KEYS[1], ARGV[1])
+            redis.call('PEXPIRE', KEYS[3], ARGV[1])
             if owner then return 1 else return 0 end
             """;
 
@@ -91,22 +109,48 @@ public final class RedisConversationStore implements ConversationStore {
             return 0
             """;
 
-    /** The messages of a conversation not idle past the TTL (touching it), or nil when there is none. */
+    /** The messages of this owner's conversation not idle past the TTL (touching it), or nil when it has none. */
     private static final String FIND = """
             local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
             local now, ttl = tonumber(ARGV[2]), tonumber(ARGV[3])
             if not score or tonumber(score) <= now - ttl then return false end
+            if (redis.call('GET', KEYS[3]) or '') ~= ARGV[4] then return false end
             redis.call('ZADD', KEYS[1], now, ARGV[1])
+            redis.call('ZADD', ARGV[5] .. 'owned:' .. ARGV[4], now, ARGV[1])
             redis.call('PEXPIRE', KEYS[2], ttl)
+            redis.call('PEXPIRE', KEYS[3], ttl)
             return redis.call('LRANGE', KEYS[2], 0, -1)
             """;
 
+    /** Forgets this owner's conversation; 1 when there was one, not idle past the TTL. */
     private static final String REMOVE = """
             local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
+            if not score then return 0 end
+            if (redis.call('GET', KEYS[3]) or '') ~= ARGV[4] then return 0 end
             redis.call('ZREM', KEYS[1], ARGV[1])
-            redis.call('DEL', KEYS[2])
-            if score and tonumber(score) > tonumber(ARGV[2]) - tonumber(ARGV[3]) then return 1 end
+            redis.call('ZREM', ARGV[5] .. 'owned:' .. ARGV[4], ARGV[1])
+            redis.call('DEL', KEYS[2], KEYS[3])
+            if tonumber(score) > tonumber(ARGV[2]) - tonumber(ARGV[3]) then return 1 end
             return 0
+            """;
+
+    /**
+     * This owner's conversations, most recently used first: for each, its id, last use (ms), message count and first
+     * ten messages.
+     */
+    private static final String LIST = """
+            local now, ttl, prefix = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[4]
+            redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - ttl)
+            local ids = redis.call('ZREVRANGE', KEYS[2], 0, tonumber(ARGV[3]) - 1)
+            local found = {}
+            for _, id in ipairs(ids) do
+              local score = redis.call('ZSCORE', KEYS[1], id)
+              if score and tonumber(score) > now - ttl then
+                local messages = prefix .. 'messages:' .. id
+                table.insert(found, {id, score, redis.call('LLEN', messages), redis.call('LRANGE', messages, 0, 9)})
+              end
+            end
+            return found
             """;
 
     private final RedisAPI redis;
@@ -135,13 +179,26 @@ public final class RedisConversationStore implements ConversationStore {
     }
 
     @Override
-    public Uni<Conversation> openTurn(String id) {
+    public Uni<Conversation> openTurn(String id, String owner) {
         String token = UUID.randomUUID().toString();
+        String ownerKey = ConversationStore.ownerKey(owner);
         long deadline = System.nanoTime() + Duration.ofMillis(turnWaitMillis).toNanos();
-        return acquire(id, token, deadline)
-                .chain(() -> eval(OPEN, List.of(PREFIX + "index", messagesKey(id)),
-                        now(), Long.toString(ttlMillis), id, PREFIX + "messages:", Integer.toString(maxConversations)))
-                .map(messages -> new Conversation(id, parse(messages), new Lease(token, renewWhileRunning(id, token))))
+        // another owner's conversation is refused before its lock is taken (OPEN checks again, under the lock)
+        return redis.get(ownerKeyOf(id)).onFailure().transform(this::unavailable)
+                .invoke(stored -> {
+                    if (stored != null && !stored.toString().equals(ownerKey)) {
+                        throw ConversationStore.notFound(id);
+                    }
+                })
+                .chain(() -> acquire(id, token, deadline))
+                .chain(() -> eval(OPEN, List.of(PREFIX + "index", messagesKey(id), ownerKeyOf(id)),
+                        now(), Long.toString(ttlMillis), id, PREFIX, Integer.toString(maxConversations), ownerKey))
+                .map(messages -> {
+                    if (messages.type() == ResponseType.NUMBER) {
+                        throw ConversationStore.notFound(id);
+                    }
+                    return new Conversation(id, parse(messages), new Lease(token, renewWhileRunning(id, token)));
+                })
                 .onFailure().call(failure -> release(id, token))
                 .onCancellation().call(() -> abandon(id, token))
                 .onFailure(failure -> !(failure instanceof ProblemException)).transform(this::unavailable);
@@ -163,7 +220,7 @@ public final class RedisConversationStore implements ConversationStore {
             List<String> args = new ArrayList<>(List.of(Long.toString(ttlMillis), lease.token(),
                     Integer.toString(maxHistory), Integer.toString(turnMessages.size())));
             window.messages().forEach(message -> args.add(ChatMessageSerializer.messageToJson(message)));
-            written = eval(COMMIT, List.of(messagesKey(id), lockKey(id)), args.toArray(String[]::new))
+            written = eval(COMMIT, List.of(messagesKey(id), lockKey(id), ownerKeyOf(id)), args.toArray(String[]::new))
                     .invoke(owner -> {
                         if (owner != null && owner.toLong() == 0) {
                             LOG.warnf("Conversation %s: this turn outlived its lock lease (CONVERSATION_LOCK_LEASE); "
@@ -180,16 +237,34 @@ public final class RedisConversationStore implements ConversationStore {
     }
 
     @Override
-    public Uni<Optional<List<ChatMessage>>> find(String id) {
-        return eval(FIND, List.of(PREFIX + "index", messagesKey(id)), id, now(), Long.toString(ttlMillis))
+    public Uni<Optional<List<ChatMessage>>> find(String id, String owner) {
+        return eval(FIND, List.of(PREFIX + "index", messagesKey(id), ownerKeyOf(id)), id, now(),
+                Long.toString(ttlMillis), ConversationStore.ownerKey(owner), PREFIX)
                 .map(messages -> messages == null ? Optional.<List<ChatMessage>>empty() : Optional.of(parse(messages)))
                 .onFailure().transform(this::unavailable);
     }
 
     @Override
-    public Uni<Boolean> remove(String id) {
-        return eval(REMOVE, List.of(PREFIX + "index", messagesKey(id)), id, now(), Long.toString(ttlMillis))
+    public Uni<Boolean> remove(String id, String owner) {
+        return eval(REMOVE, List.of(PREFIX + "index", messagesKey(id), ownerKeyOf(id)), id, now(),
+                Long.toString(ttlMillis), ConversationStore.ownerKey(owner), PREFIX)
                 .map(removed -> removed != null && removed.toLong() == 1)
+                .onFailure().transform(this::unavailable);
+    }
+
+    @Override
+    public Uni<List<Summary>> list(String owner, int limit) {
+        return eval(LIST, List.of(PREFIX + "index", PREFIX + "owned:" + ConversationStore.ownerKey(owner)), now(),
+                Long.toString(ttlMillis), Integer.toString(limit), PREFIX)
+                .map(found -> {
+                    List<Summary> summaries = new ArrayList<>(found.size());
+                    for (Response entry : found) {
+                        summaries.add(new Summary(entry.get(0).toString(), Summary.of("", parse(entry.get(3)),
+                                null).firstMessage(), entry.get(2).toInteger(),
+                                Instant.ofEpochMilli(Long.parseLong(entry.get(1).toString()))));
+                    }
+                    return summaries;
+                })
                 .onFailure().transform(this::unavailable);
     }
 
@@ -282,6 +357,10 @@ public final class RedisConversationStore implements ConversationStore {
 
     private static String messagesKey(String id) {
         return PREFIX + "messages:" + id;
+    }
+
+    private static String ownerKeyOf(String id) {
+        return PREFIX + "owner:" + id;
     }
 
     private static String lockKey(String id) {

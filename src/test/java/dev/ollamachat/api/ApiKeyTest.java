@@ -1,7 +1,11 @@
 package dev.ollamachat.api;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -33,11 +37,12 @@ import org.junit.jupiter.api.Test;
 class ApiKeyTest {
 
     static final String ALICE_KEY = "alice-key-0123456789";
+    static final String OTHER_KEY = "another-key-98765";
 
     public static class WithKeys implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("ollama-chat.auth.api-keys", "alice:" + ALICE_KEY + ",another-key-98765");
+            return Map.of("ollama-chat.auth.api-keys", "alice:" + ALICE_KEY + "," + OTHER_KEY);
         }
 
         @Override
@@ -68,6 +73,7 @@ class ApiKeyTest {
         unauthorized(given().get("/api/chat/stream?message=hi").then());
         unauthorized(given().get("/api/tools").then());
         unauthorized(given().get("/api/models").then());
+        unauthorized(given().get("/api/conversations").then());
         unauthorized(given().get("/api/conversations/abc").then());
         unauthorized(given().delete("/api/conversations/abc").then());
         unauthorized(given().contentType(ContentType.JSON)
@@ -113,6 +119,32 @@ class ApiKeyTest {
             assertTrue(names.get(names.size() - 1).equals("done"), names.toString());
         }
         alice().get("/api/tools").then().statusCode(200);
+    }
+
+    @Test
+    void aConversationBelongsToTheKeyThatStartedItAndIsListedOnlyForIt() {
+        ollama.answerChatWith("Noted.", 3, 1);
+        String id = alice().contentType(ContentType.JSON).body("{\"message\":\"My PIN is 1234\"}")
+                .post("/api/chat").then().statusCode(200).extract().path("conversationId");
+
+        alice().get("/api/conversations").then().statusCode(200)
+                .body("conversations.id", hasItem(id))
+                .body("conversations.find { it.id == '" + id + "' }.firstMessage", equalTo("My PIN is 1234"))
+                .body("conversations.find { it.id == '" + id + "' }.messages", equalTo(3));
+
+        RequestSpecification other = given().header("Authorization", "Bearer " + OTHER_KEY);
+        other.get("/api/conversations").then().statusCode(200).body("conversations.id", not(hasItem(id)));
+        given().header("Authorization", "Bearer " + OTHER_KEY).get("/api/conversations/" + id).then()
+                .statusCode(404).body("detail", not(containsString("PIN")));
+        given().header("Authorization", "Bearer " + OTHER_KEY).contentType(ContentType.JSON)
+                .body("{\"message\":\"What is the PIN?\",\"conversationId\":\"" + id + "\"}")
+                .post("/api/chat").then().statusCode(404).contentType("application/problem+json");
+        given().header("Authorization", "Bearer " + OTHER_KEY).delete("/api/conversations/" + id).then()
+                .statusCode(404);
+        assertEquals(1, ollama.chatRequests().size(), "the other key's message never reached the model");
+
+        alice().get("/api/conversations/" + id).then().statusCode(200).body("messages", hasSize(3));
+        alice().delete("/api/conversations/" + id).then().statusCode(204);
     }
 
     private static RequestSpecification alice() {

@@ -39,6 +39,24 @@ class ConversationResourceTest {
     }
 
     @Test
+    void theListShowsConversationsMostRecentlyUsedFirstWithTheirFirstMessage() {
+        ollama.answerChatWith("Sure.", 3, 1);
+        String first = chat(null, "Plan a trip to Lisbon");
+        String second = chat(null, "Explain monads");
+        given().when().get("/api/conversations")
+                .then().statusCode(200)
+                .body("conversations[0].id", equalTo(second))
+                .body("conversations[0].firstMessage", equalTo("Explain monads"))
+                .body("conversations[0].messages", equalTo(3))
+                .body("conversations[0].lastUsed", org.hamcrest.Matchers.matchesPattern("\\d{4}-\\d\\d-\\d\\dT.*Z"))
+                .body("conversations[1].id", equalTo(first));
+        given().when().delete("/api/conversations/" + second).then().statusCode(204);
+        given().when().get("/api/conversations")
+                .then().statusCode(200)
+                .body("conversations.id", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasItem(second)));
+    }
+
+    @Test
     void conversationKeepsItsMessagesAndSendsThemBackToTheModel() throws Exception {
         ollama.answerChatWith("Nice to meet you, Ada.", 20, 6);
         String id = chat(null, "My name is Ada.");

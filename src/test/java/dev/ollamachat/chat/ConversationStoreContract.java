@@ -37,19 +37,19 @@ public abstract class ConversationStoreContract {
 
     /** One whole turn: opens it, writes these messages, ends it. */
     protected static void turn(ConversationStore store, String id, ChatMessage... messages) {
-        Conversation conversation = store.openTurn(id).await().atMost(WAIT);
+        Conversation conversation = store.openTurn(id, null).await().atMost(WAIT);
         store.endTurn(conversation, List.of(messages)).await().atMost(WAIT);
     }
 
     protected static Optional<List<ChatMessage>> find(ConversationStore store, String id) {
-        return store.find(id).await().atMost(WAIT);
+        return store.find(id, null).await().atMost(WAIT);
     }
 
     @Test
     void theNextTurnSeesWhatTheLastOneWrote() {
         ConversationStore store = store();
         turn(store, "c", SystemMessage.from("be brief"), UserMessage.from("hi"), AiMessage.from("hello"));
-        Conversation next = store.openTurn("c").await().atMost(WAIT);
+        Conversation next = store.openTurn("c", null).await().atMost(WAIT);
         assertEquals(List.of(SystemMessage.from("be brief"), UserMessage.from("hi"), AiMessage.from("hello")),
                 next.history());
         store.endTurn(next, List.of()).await().atMost(WAIT);
@@ -96,7 +96,7 @@ public abstract class ConversationStoreContract {
         Thread.sleep(600);
         assertFalse(find(store, "idle").isPresent(), "idle for 1.2 s, past the 1 s TTL");
         assertTrue(find(store, "busy").isPresent(), "used 0.6 s ago");
-        Conversation fresh = store.openTurn("idle").await().atMost(WAIT);
+        Conversation fresh = store.openTurn("idle", null).await().atMost(WAIT);
         assertEquals(List.of(), fresh.history(), "an expired id starts afresh");
         store.endTurn(fresh, List.of()).await().atMost(WAIT);
     }
@@ -105,8 +105,8 @@ public abstract class ConversationStoreContract {
     void removeForgetsAndSaysWhetherThereWasSomething() {
         ConversationStore store = store();
         turn(store, "x", UserMessage.from("x"));
-        assertTrue(store.remove("x").await().atMost(WAIT));
-        assertFalse(store.remove("x").await().atMost(WAIT));
+        assertTrue(store.remove("x", null).await().atMost(WAIT));
+        assertFalse(store.remove("x", null).await().atMost(WAIT));
         assertFalse(find(store, "x").isPresent());
         assertFalse(find(store, "never").isPresent());
         assertEquals(0L, store.size().await().atMost(WAIT));
@@ -115,12 +115,12 @@ public abstract class ConversationStoreContract {
     @Test
     void aSecondTurnWaitsForTheFirstAndGivesUpWith409() {
         ConversationStore store = store();
-        Conversation first = store.openTurn("busy").await().atMost(WAIT);
+        Conversation first = store.openTurn("busy", null).await().atMost(WAIT);
         ProblemException busy = assertThrows(ProblemException.class,
-                () -> store.openTurn("busy").await().atMost(WAIT));
+                () -> store.openTurn("busy", null).await().atMost(WAIT));
         assertEquals(409, busy.status());
         store.endTurn(first, List.of(UserMessage.from("one"))).await().atMost(WAIT);
-        Conversation next = store.openTurn("busy").await().atMost(WAIT);
+        Conversation next = store.openTurn("busy", null).await().atMost(WAIT);
         assertEquals(List.of(UserMessage.from("one")), next.history());
         store.endTurn(next, List.of()).await().atMost(WAIT);
     }
@@ -128,14 +128,14 @@ public abstract class ConversationStoreContract {
     @Test
     void aWaitingTurnStartsWhenThePreviousEndsAndSeesItsMessages() throws Exception {
         ConversationStore store = store(10, 10, Duration.ofHours(1), 3_000);
-        Conversation first = store.openTurn("queue").await().atMost(WAIT);
-        CompletableFuture<Conversation> second = store.openTurn("queue").subscribeAsCompletionStage();
+        Conversation first = store.openTurn("queue", null).await().atMost(WAIT);
+        CompletableFuture<Conversation> second = store.openTurn("queue", null).subscribeAsCompletionStage();
         Thread.sleep(100);
         assertFalse(second.isDone(), "the second turn waits while the first runs");
         store.endTurn(first, List.of(UserMessage.from("first"))).await().atMost(WAIT);
         Conversation running = second.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
         assertEquals(List.of(UserMessage.from("first")), running.history(), "then it runs, after the first's write");
-        CompletableFuture<Conversation> third = store.openTurn("queue").subscribeAsCompletionStage();
+        CompletableFuture<Conversation> third = store.openTurn("queue", null).subscribeAsCompletionStage();
         Thread.sleep(100);
         assertFalse(third.isDone(), "one turn at a time: the third still waits");
         store.endTurn(running, List.of(UserMessage.from("second"))).await().atMost(WAIT);
@@ -147,16 +147,16 @@ public abstract class ConversationStoreContract {
     @Test
     void aTurnThatGaveUpWaitingIsSkipped() throws Exception {
         ConversationStore store = store(10, 10, Duration.ofHours(1), 3_000);
-        Conversation first = store.openTurn("skip").await().atMost(WAIT);
-        Cancellable gaveUp = store.openTurn("skip").subscribe().with(c -> {
+        Conversation first = store.openTurn("skip", null).await().atMost(WAIT);
+        Cancellable gaveUp = store.openTurn("skip", null).subscribe().with(c -> {
             throw new AssertionError("a cancelled turn must not run");
         });
-        CompletableFuture<Conversation> next = store.openTurn("skip").subscribeAsCompletionStage();
+        CompletableFuture<Conversation> next = store.openTurn("skip", null).subscribeAsCompletionStage();
         gaveUp.cancel();
         store.endTurn(first, List.of()).await().atMost(WAIT);
         Conversation running = next.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
         store.endTurn(running, List.of()).await().atMost(WAIT);
-        Conversation again = store.openTurn("skip").await().atMost(Duration.ofSeconds(1));
+        Conversation again = store.openTurn("skip", null).await().atMost(Duration.ofSeconds(1));
         store.endTurn(again, List.of()).await().atMost(WAIT);
     }
 
@@ -166,12 +166,74 @@ public abstract class ConversationStoreContract {
         for (int i = 0; i < 40; i++) {
             // cancelled while its lock request may still be on its way: it must not keep the lock afterwards (a turn
             // that did reach its caller before the cancel is ended by it, as the chat engine does)
-            io.smallrye.mutiny.subscription.Cancellable opening = store.openTurn("given-up").subscribe()
+            io.smallrye.mutiny.subscription.Cancellable opening = store.openTurn("given-up", null).subscribe()
                     .with(c -> store.endTurn(c, List.of()).subscribe().with(ended -> { }));
             java.util.concurrent.locks.LockSupport.parkNanos(i * 50_000L); // 0 to 2 ms: before, while, after
             opening.cancel();
-            Conversation next = store.openTurn("given-up").await().atMost(Duration.ofSeconds(2));
+            Conversation next = store.openTurn("given-up", null).await().atMost(Duration.ofSeconds(2));
             store.endTurn(next, List.of()).await().atMost(WAIT);
         }
+    }
+
+    @Test
+    void anotherOwnerCanNeitherSeeNorContinueNorDeleteIt() {
+        ConversationStore store = store();
+        Conversation mine = store.openTurn("mine", "alice").await().atMost(WAIT);
+        store.endTurn(mine, List.of(UserMessage.from("secret"), AiMessage.from("kept"))).await().atMost(WAIT);
+
+        assertTrue(store.find("mine", "bob").await().atMost(WAIT).isEmpty());
+        assertTrue(store.find("mine", null).await().atMost(WAIT).isEmpty(), "keys off is not a master key");
+        assertFalse(store.remove("mine", "bob").await().atMost(WAIT));
+        ProblemException refused = assertThrows(ProblemException.class,
+                () -> store.openTurn("mine", "bob").await().atMost(WAIT));
+        assertEquals(404, refused.status());
+        assertTrue(store.list("bob", 10).await().atMost(WAIT).isEmpty());
+
+        assertEquals(2, store.find("mine", "alice").await().atMost(WAIT).orElseThrow().size(),
+                "the owner still has it, untouched");
+        Conversation again = store.openTurn("mine", "alice").await().atMost(WAIT);
+        store.endTurn(again, List.of()).await().atMost(WAIT);
+        assertTrue(store.remove("mine", "alice").await().atMost(WAIT));
+    }
+
+    @Test
+    void aListHoldsTheOwnersConversationsMostRecentlyUsedFirst() throws InterruptedException {
+        ConversationStore store = store();
+        String longMessage = "x".repeat(ConversationStore.SUMMARY_TEXT_LENGTH + 50);
+        turnAs(store, "older", "alice", SystemMessage.from("be brief"), UserMessage.from("first of older"),
+                AiMessage.from("a"), UserMessage.from("second of older"));
+        Thread.sleep(5);
+        turnAs(store, "newer", "alice", UserMessage.from(longMessage));
+        turnAs(store, "bobs", "bob", UserMessage.from("bob asks"));
+
+        List<ConversationStore.Summary> alices = store.list("alice", 10).await().atMost(WAIT);
+        assertEquals(List.of("newer", "older"), alices.stream().map(ConversationStore.Summary::id).toList());
+        ConversationStore.Summary older = alices.get(1);
+        assertEquals("first of older", older.firstMessage());
+        assertEquals(4, older.messages());
+        assertTrue(!older.lastUsed().isAfter(alices.get(0).lastUsed()), alices.toString());
+        assertTrue(java.time.Duration.between(older.lastUsed(), java.time.Instant.now()).abs().toSeconds() < 60,
+                "last use is a wall-clock time: " + older.lastUsed());
+        String cut = alices.get(0).firstMessage();
+        assertEquals(ConversationStore.SUMMARY_TEXT_LENGTH, cut.length());
+        assertTrue(cut.endsWith("…"), cut);
+
+        assertEquals(List.of("newer"), store.list("alice", 1).await().atMost(WAIT).stream()
+                .map(ConversationStore.Summary::id).toList(), "at most the limit");
+        assertEquals(List.of("bobs"), store.list("bob", 10).await().atMost(WAIT).stream()
+                .map(ConversationStore.Summary::id).toList());
+        assertTrue(store.list(null, 10).await().atMost(WAIT).isEmpty());
+
+        Thread.sleep(5);
+        assertTrue(store.find("older", "alice").await().atMost(WAIT).isPresent());
+        assertEquals("older", store.list("alice", 10).await().atMost(WAIT).get(0).id(), "reading it is a use");
+        assertTrue(store.remove("older", "alice").await().atMost(WAIT));
+        assertEquals(List.of("newer"), store.list("alice", 10).await().atMost(WAIT).stream()
+                .map(ConversationStore.Summary::id).toList());
+    }
+
+    private static void turnAs(ConversationStore store, String id, String owner, ChatMessage... messages) {
+        Conversation conversation = store.openTurn(id, owner).await().atMost(WAIT);
+        store.endTurn(conversation, List.of(messages)).await().atMost(WAIT);
     }
 }

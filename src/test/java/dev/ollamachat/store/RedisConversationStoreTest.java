@@ -64,9 +64,9 @@ class RedisConversationStoreTest extends ConversationStoreContract {
         ConversationStore first = store();
         ConversationStore second = store();
         turn(first, "shared", UserMessage.from("hi"), AiMessage.from("hello"));
-        Conversation onSecond = second.openTurn("shared").await().atMost(Duration.ofSeconds(5));
+        Conversation onSecond = second.openTurn("shared", null).await().atMost(Duration.ofSeconds(5));
         assertEquals(List.of(UserMessage.from("hi"), AiMessage.from("hello")), onSecond.history());
-        assertThrows(ProblemException.class, () -> first.openTurn("shared").await().atMost(Duration.ofSeconds(5)),
+        assertThrows(ProblemException.class, () -> first.openTurn("shared", null).await().atMost(Duration.ofSeconds(5)),
                 "one turn at a time across replicas");
         second.endTurn(onSecond, List.of(UserMessage.from("again"))).await().atMost(Duration.ofSeconds(5));
         assertEquals(3, find(first, "shared").orElseThrow().size());
@@ -76,12 +76,12 @@ class RedisConversationStoreTest extends ConversationStoreContract {
     void aReplicaThatDiesMidTurnHoldsTheConversationForOneLeaseAtMost() {
         Vertx doomed = Vertx.vertx();
         ConversationStore dying = replica(doomed, 10, 10, Duration.ofHours(1), 300, Duration.ofMillis(600));
-        Conversation abandoned = dying.openTurn("orphan").await().atMost(Duration.ofSeconds(5));
+        Conversation abandoned = dying.openTurn("orphan", null).await().atMost(Duration.ofSeconds(5));
         assertEquals("orphan", abandoned.id());
         doomed.closeAndAwait(); // the replica is gone: nothing renews its lease or ends its turn
         ConversationStore survivor = replica(vertx, 10, 10, Duration.ofHours(1), 3_000, Duration.ofMillis(600));
         long started = System.nanoTime();
-        Conversation taken = survivor.openTurn("orphan").await().atMost(Duration.ofSeconds(5));
+        Conversation taken = survivor.openTurn("orphan", null).await().atMost(Duration.ofSeconds(5));
         long waitedMillis = (System.nanoTime() - started) / 1_000_000;
         assertTrue(waitedMillis <= 1_500, "freed after the 600 ms lease, waited " + waitedMillis + " ms");
         survivor.endTurn(taken, List.of()).await().atMost(Duration.ofSeconds(5));
@@ -90,11 +90,11 @@ class RedisConversationStoreTest extends ConversationStoreContract {
     @Test
     void aRunningTurnKeepsItsLeaseBeyondTheLeaseTime() throws InterruptedException {
         ConversationStore replica = replica(vertx, 10, 10, Duration.ofHours(1), 300, Duration.ofMillis(600));
-        Conversation running = replica.openTurn("long").await().atMost(Duration.ofSeconds(5));
+        Conversation running = replica.openTurn("long", null).await().atMost(Duration.ofSeconds(5));
         Thread.sleep(1_500);
         ConversationStore other = replica(vertx, 10, 10, Duration.ofHours(1), 300, Duration.ofMillis(600));
         ProblemException busy = assertThrows(ProblemException.class,
-                () -> other.openTurn("long").await().atMost(Duration.ofSeconds(5)));
+                () -> other.openTurn("long", null).await().atMost(Duration.ofSeconds(5)));
         assertEquals(409, busy.status(), "the lease was renewed while the turn ran");
         replica.endTurn(running, List.of()).await().atMost(Duration.ofSeconds(5));
     }
@@ -107,12 +107,12 @@ class RedisConversationStoreTest extends ConversationStoreContract {
             ConversationStore unreachable = new RedisConversationStore(RedisAPI.api(Redis.createClient(own, url)),
                     own, url, 10, 10, Duration.ofHours(1), Duration.ofSeconds(15), 300);
             ProblemException down = assertThrows(ProblemException.class,
-                    () -> unreachable.openTurn("x").await().atMost(Duration.ofSeconds(10)));
+                    () -> unreachable.openTurn("x", null).await().atMost(Duration.ofSeconds(10)));
             assertEquals(503, down.status());
             assertTrue(down.detail().contains("Redis at redis://127.0.0.1:1"), down.detail());
             assertTrue(!down.detail().contains("s3cret"), down.detail());
             ProblemException alsoDown = assertThrows(ProblemException.class,
-                    () -> unreachable.find("x").await().atMost(Duration.ofSeconds(10)));
+                    () -> unreachable.find("x", null).await().atMost(Duration.ofSeconds(10)));
             assertEquals(503, alsoDown.status());
         } finally {
             own.closeAndAwait();
