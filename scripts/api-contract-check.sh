@@ -42,7 +42,7 @@ read -r FAKE_PORT APP_PORT < <(free_ports 2)
 FAKE="$(FAKE_OLLAMA_PIDFILE="$WORK/fake.pid" fake_ollama start "$FAKE_PORT")" ||
     { fail "the fake Ollama did not start"; exit 1; }
 (
-    cd "$WORK" && exec env -u MCP_SERVERS -u MCP_SERVER_URL -u RATE_LIMIT -u QUARKUS_PROFILE \
+    cd "$WORK" && exec env -u MCP_SERVERS -u MCP_SERVER_URL -u RATE_LIMIT -u QUARKUS_PROFILE -u PHOENIX_PROJECT_NAME \
         HOST=127.0.0.1 PORT="$APP_PORT" OLLAMA_HOST="$FAKE" CHAT_API_KEYS="contract:$KEY" TELEMETRY_ENABLED=false \
         java -jar "$JAR"
 ) >"$WORK/app.log" 2>&1 </dev/null &

@@ -7,6 +7,8 @@ import dev.ollamachat.chat.ChatService;
 import dev.ollamachat.chat.TurnRequest;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
@@ -29,7 +31,12 @@ public record ChatRequest(
                 pattern = ChatRequest.MODEL_PATTERN,
                 description = "The Ollama model to answer with, one that GET /api/models lists; OLLAMA_MODEL when "
                         + "absent. A model Ollama does not have is a 400 that names the ones it has")
-        String model) {
+        String model,
+        @Schema(nullable = true, minLength = 1, maxLength = ChatRequest.MAX_USER_LENGTH,
+                pattern = ChatRequest.LABEL_PATTERN,
+                description = "The Phoenix project this turn's trace is filed under: PHOENIX_PROJECT_NAME (the "
+                        + "default) or one of PHOENIX_PROJECTS; any other is a 400 that names them")
+        String project) {
 
     // the same limits as the Metadata and Tags schemas of META-INF/openapi.yaml
     private static final int MAX_METADATA_ENTRIES = 16;
@@ -50,7 +57,7 @@ public record ChatRequest(
 
     /** A request of the GET stream, which takes its message and conversation from the query. */
     static ChatRequest of(String message, String conversationId) {
-        return new ChatRequest(message, conversationId, null, null, null, null);
+        return new ChatRequest(message, conversationId, null, null, null, null, null);
     }
 
     /** A character that counts as text: the API description and the check below say the same. */
@@ -62,7 +69,7 @@ public record ChatRequest(
     private static final Pattern CONVERSATION_ID = Pattern.compile(CONVERSATION_ID_PATTERN);
 
     /** Rejects what cannot be chatted about, with a detail that says what to fix. */
-    static ChatRequest validated(ChatRequest request, int maxMessageLength) {
+    static ChatRequest validated(ChatRequest request, int maxMessageLength, Set<String> projects) {
         if (request == null) {
             throw ProblemException.badRequest("The request body must be a JSON object with a 'message'");
         }
@@ -119,6 +126,10 @@ public record ChatRequest(
             throw ProblemException.badRequest("'model' must be an Ollama model name such as llama3.1:8b: 1-"
                     + MAX_MODEL_LENGTH + " letters, digits or '.', '_', ':', '/', '+', '-'");
         }
+        if (request.project() != null && !projects.contains(request.project())) {
+            throw ProblemException.badRequest("'project' must be one of " + String.join(", ", new TreeSet<>(projects))
+                    + " (PHOENIX_PROJECT_NAME and PHOENIX_PROJECTS)");
+        }
         return request;
     }
 
@@ -131,7 +142,7 @@ public record ChatRequest(
     TurnRequest.Labels labels(String keyName) {
         return new TurnRequest.Labels(keyName != null ? keyName : user,
                 metadata == null || metadata.isEmpty() ? null : metadataJson(metadata),
-                tags == null || tags.isEmpty() ? null : List.copyOf(tags));
+                tags == null || tags.isEmpty() ? null : List.copyOf(tags), project);
     }
 
     /** Characters as JSON Schema counts them: code points, so an emoji is one. */

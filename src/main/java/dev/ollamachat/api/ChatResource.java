@@ -4,6 +4,8 @@ import dev.ollamachat.chat.ChatReply;
 import dev.ollamachat.chat.ChatService;
 import dev.ollamachat.config.ChatConfig;
 import dev.ollamachat.telemetry.TraceLinks;
+import dev.ollamachat.telemetry.TraceProjects;
+import java.util.Set;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
@@ -20,8 +22,12 @@ public class ChatResource {
     private final TraceLinks traces;
     private final SecurityIdentity identity;
     private final int maxMessageLength;
+    /** The Phoenix projects a request may name. */
+    private final Set<String> projects;
 
-    ChatResource(ChatService chat, TraceLinks traces, SecurityIdentity identity, ChatConfig config) {
+    ChatResource(ChatService chat, TraceLinks traces, TraceProjects projects, SecurityIdentity identity,
+            ChatConfig config) {
+        this.projects = projects.allowed();
         this.chat = chat;
         this.identity = identity;
         this.traces = traces;
@@ -44,7 +50,7 @@ public class ChatResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<ChatReply> chat(ChatRequest body) {
-        ChatRequest request = ChatRequest.validated(body, maxMessageLength);
+        ChatRequest request = ChatRequest.validated(body, maxMessageLength, projects);
         TraceLinks.TraceIds trace = traces.current();
         String user = identity.isAnonymous() ? null : identity.getPrincipal().getName();
         return chat.reply(request.ask(user))

@@ -6,6 +6,8 @@ import dev.ollamachat.ProblemException;
 import dev.ollamachat.chat.ChatService;
 import dev.ollamachat.config.ChatConfig;
 import dev.ollamachat.telemetry.TraceLinks;
+import dev.ollamachat.telemetry.TraceProjects;
+import java.util.Set;
 import io.opentelemetry.api.trace.Span;
 import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
 import io.smallrye.mutiny.subscription.Cancellable;
@@ -36,9 +38,13 @@ public class ChatStreamRoutes {
     private final TraceLinks traces;
     private final ObjectMapper json;
     private final int maxMessageLength;
+    /** The Phoenix projects a request may name. */
+    private final Set<String> projects;
     private final long keepAliveMillis;
 
-    ChatStreamRoutes(ChatService chat, TraceLinks traces, ObjectMapper json, ChatConfig config) {
+    ChatStreamRoutes(ChatService chat, TraceLinks traces, TraceProjects projects, ObjectMapper json,
+            ChatConfig config) {
+        this.projects = projects.allowed();
         this.chat = chat;
         this.traces = traces;
         this.json = json;
@@ -80,7 +86,7 @@ public class ChatStreamRoutes {
         HttpServerResponse response = context.response();
         ChatRequest request;
         try {
-            request = ChatRequest.validated(body, maxMessageLength);
+            request = ChatRequest.validated(body, maxMessageLength, projects);
         } catch (ProblemException e) {
             problem(response, e);
             return;

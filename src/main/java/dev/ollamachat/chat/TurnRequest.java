@@ -14,12 +14,12 @@ public record TurnRequest(String conversationId, String message, boolean streame
 
     /**
      * What a turn's trace is labelled with, none of which changes the answer: {@code user} (the API key's name, or
-     * the request's user when keys are off), {@code metadataJson} (a small JSON object, as text) and {@code tags};
-     * each may be null.
+     * the request's user when keys are off), {@code metadataJson} (a small JSON object, as text), {@code tags} and
+     * the Phoenix {@code project} to file the trace under (one of the allowed ones); each may be null.
      */
-    public record Labels(String user, String metadataJson, List<String> tags) {
+    public record Labels(String user, String metadataJson, List<String> tags, String project) {
 
-        public static final Labels NONE = new Labels(null, null, null);
+        public static final Labels NONE = new Labels(null, null, null, null);
     }
 
     public String user() {

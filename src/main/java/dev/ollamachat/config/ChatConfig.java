@@ -152,6 +152,12 @@ public interface ChatConfig {
         @WithDefault("default")
         String projectName();
 
+        /**
+         * Further Phoenix projects a request may file its trace under with its 'project' field, comma-separated
+         * (PHOENIX_PROJECTS); PHOENIX_PROJECT_NAME is always allowed and the default.
+         */
+        Optional<List<String>> projects();
+
         /** Phoenix API key, sent as a bearer token (PHOENIX_API_KEY). */
         Optional<String> apiKey();
 

@@ -48,6 +48,7 @@ public class EnvironmentNames extends RelocateConfigSourceInterceptor {
             entry("ollama-chat.telemetry.enabled", "TELEMETRY_ENABLED"),
             entry("ollama-chat.telemetry.endpoint", "PHOENIX_ENDPOINT"),
             entry("ollama-chat.telemetry.project-name", "PHOENIX_PROJECT_NAME"),
+            entry("ollama-chat.telemetry.projects", "PHOENIX_PROJECTS"),
             entry("ollama-chat.telemetry.api-key", "PHOENIX_API_KEY"),
             entry("ollama-chat.telemetry.ui-url", "PHOENIX_UI_URL"),
             entry("ollama-chat.telemetry.export-timeout", "OTEL_EXPORTER_OTLP_TIMEOUT"),

@@ -31,6 +31,9 @@ class TurnSpans implements ChatTurns {
     @Inject
     ChatTelemetry telemetry;
 
+    @Inject
+    TraceProjects projects;
+
     @Override
     public Multi<ChatEvent> turn(TurnRequest request) {
         if (!telemetry.enabled()) {
@@ -75,6 +78,8 @@ class TurnSpans implements ChatTurns {
             root = Span.fromContext(parent);
             span = telemetry.tracer().spanBuilder(SpanNames.CHAT).setParent(parent).setSpanKind(SpanKind.INTERNAL)
                     .startSpan();
+            // every span of the trace goes to the project asked for, from the root down
+            projects.route(span.getSpanContext().getTraceId(), request.labels().project());
             telemetry.describeTurn(span, request.conversationId(), request.message());
             // Phoenix's Sessions view reads a turn's input and output from the trace's root: the HTTP server span
             telemetry.describeTurn(root, request.conversationId(), request.message());

@@ -14,6 +14,8 @@ import java.util.Map;
 public class TelemetryResources implements QuarkusTestResourceLifecycleManager {
 
     public static final String PROJECT = "calculator-frontend";
+    /** A further project a request may name (PHOENIX_PROJECTS). */
+    public static final String OTHER_PROJECT = "support-desk";
     public static final String API_KEY = "test-secret-key";
     private OtlpReceiver receiver;
 
@@ -25,6 +27,7 @@ public class TelemetryResources implements QuarkusTestResourceLifecycleManager {
                 "ollama-chat.telemetry.enabled", "true",
                 "ollama-chat.telemetry.endpoint", receiver.url() + "/v1/traces",
                 "ollama-chat.telemetry.project-name", PROJECT,
+                "ollama-chat.telemetry.projects", OTHER_PROJECT,
                 "ollama-chat.telemetry.api-key", API_KEY,
                 "quarkus.otel.bsp.schedule.delay", "50ms");
     }

@@ -29,6 +29,7 @@ import io.restassured.response.Response;
 import jakarta.inject.Inject;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -332,6 +333,48 @@ class TelemetryTest {
         String everySpan = receiver.exports().stream().map(e -> e.request().toString())
                 .collect(Collectors.joining());
         assertFalse(everySpan.contains(TelemetryResources.API_KEY), "the key is never in a span");
+    }
+
+    @Test
+    void aTraceGoesWhollyToTheProjectItsRequestNamedAndOthersStayInTheDefault() throws Exception {
+        ollama.nextChat().answer(FakeOllama.reply("Routed.", 3, 1));
+        String routed = given().contentType(ContentType.JSON)
+                .body("{\"message\":\"route me\",\"project\":\"" + TelemetryResources.OTHER_PROJECT + "\"}")
+                .when().post("/api/chat").then().statusCode(200).extract().path("traceId");
+        ollama.nextChat().answer(FakeOllama.reply("Stayed.", 3, 1));
+        String stayed = given().contentType(ContentType.JSON).body("{\"message\":\"keep me\"}")
+                .when().post("/api/chat").then().statusCode(200).extract().path("traceId");
+        traceOf(routed, s -> s.getName().equals("chat"));
+        traceOf(stayed, s -> s.getName().equals("chat"));
+        Map<String, Set<String>> projectsByTrace = new java.util.HashMap<>();
+        Map<String, Integer> spansByTrace = new java.util.HashMap<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        int expected = (int) spans.all().stream().filter(s -> s.getTraceId().equals(routed)).count();
+        int expectedStayed = (int) spans.all().stream().filter(s -> s.getTraceId().equals(stayed)).count();
+        while (System.nanoTime() < deadline && (spansByTrace.getOrDefault(routed, 0) < expected
+                || spansByTrace.getOrDefault(stayed, 0) < expectedStayed)) {
+            projectsByTrace.clear();
+            spansByTrace.clear();
+            for (OtlpReceiver.Export export : receiver.exports()) {
+                export.request().getResourceSpansList().stream().flatMap(r -> r.getScopeSpansList().stream())
+                        .flatMap(s -> s.getSpansList().stream()).forEach(span -> {
+                            String trace = java.util.HexFormat.of().formatHex(span.getTraceId().toByteArray());
+                            projectsByTrace.computeIfAbsent(trace, t -> new java.util.TreeSet<>())
+                                    .add(export.headers().get("x-project-name"));
+                            spansByTrace.merge(trace, 1, Integer::sum);
+                        });
+            }
+            Thread.sleep(50);
+        }
+        assertTrue(expected >= 3, "server, chat, LLM and client spans: " + expected);
+        assertEquals(expected, spansByTrace.get(routed), "every span of the routed trace was exported");
+        assertEquals(Set.of(TelemetryResources.OTHER_PROJECT), projectsByTrace.get(routed));
+        assertEquals(Set.of(TelemetryResources.PROJECT), projectsByTrace.get(stayed));
+
+        given().contentType(ContentType.JSON).body("{\"message\":\"Hi\",\"project\":\"elsewhere\"}")
+                .when().post("/api/chat").then().statusCode(400)
+                .body("detail", org.hamcrest.Matchers.containsString("'project' must be one of "
+                        + TelemetryResources.PROJECT + ", " + TelemetryResources.OTHER_PROJECT));
     }
 
     private OtlpReceiver.Export awaitExportWith(String spanName) throws InterruptedException {
