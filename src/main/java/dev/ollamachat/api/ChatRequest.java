@@ -145,6 +145,11 @@ public record ChatRequest(
                 tags == null || tags.isEmpty() ? null : List.copyOf(tags), project);
     }
 
+    /** A tag, a user or a label: printable characters with at least one that is not a space. */
+    static boolean isLabel(String text) {
+        return LABEL.matcher(text).matches();
+    }
+
     /** Characters as JSON Schema counts them: code points, so an emoji is one. */
     private static int length(String text) {
         return text.codePointCount(0, text.length());

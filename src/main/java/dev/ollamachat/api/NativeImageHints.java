@@ -3,6 +3,7 @@ package dev.ollamachat.api;
 import dev.ollamachat.chat.ChatReply;
 
 import dev.ollamachat.chat.ToolCall;
+import dev.ollamachat.feedback.PhoenixRestApi;
 import dev.ollamachat.ollama.OllamaShow;
 import dev.ollamachat.ollama.OllamaTags;
 import dev.ollamachat.ollama.OllamaWire;
@@ -32,6 +33,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         ConversationView.Message.class,
         ConversationView.RequestedTool.class,
         ConversationResource.ConversationList.class,
+        FeedbackRequest.class,
+        FeedbackResource.FeedbackSaved.class,
         ConversationResource.ConversationSummary.class,
         ToolResource.ToolsView.class,
         ToolResource.ToolView.class,
@@ -50,6 +53,14 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         SseEvent.ToolResult.class,
         SseEvent.Done.class,
         SseEvent.Error.class,
+        // Phoenix's REST API, for feedback (dev.ollamachat.feedback)
+        PhoenixRestApi.SpanPage.class,
+        PhoenixRestApi.PhoenixSpan.class,
+        PhoenixRestApi.TraceAnnotations.class,
+        PhoenixRestApi.TraceAnnotation.class,
+        PhoenixRestApi.Result.class,
+        PhoenixRestApi.AnnotationIds.class,
+        PhoenixRestApi.AnnotationId.class,
         // Ollama's wire format (dev.ollamachat.ollama)
         OllamaWire.ChatRequest.class,
         OllamaWire.Message.class,
