@@ -62,6 +62,11 @@ public class OllamaChatModel implements StreamingChatModel {
 
     /** The key under which a call's listeners find the URL of the Ollama that served it (in the context attributes). */
     public static final String OLLAMA_URL = OllamaChatModel.class.getName() + ".ollama-url";
+    /**
+     * The key under which a call's listeners find, when it failed or was cancelled, the text Ollama had sent until
+     * then (a String, absent when there was none).
+     */
+    public static final String PARTIAL_TEXT = OllamaChatModel.class.getName() + ".partial-text";
 
     private final OllamaChatApi api;
     private final OllamaHosts hosts;
@@ -208,7 +213,9 @@ public class OllamaChatModel implements StreamingChatModel {
                     if (timeToFirstTokenNanos == null) {
                         timeToFirstTokenNanos = System.nanoTime() - startedNanos;
                     }
-                    text.append(message.content());
+                    synchronized (text) {
+                        text.append(message.content());
+                    }
                     outputs = List.of(new ModelOutput.Text(message.content()));
                 }
                 if (message.toolCalls() != null) {
@@ -276,6 +283,7 @@ public class OllamaChatModel implements StreamingChatModel {
         Throwable failed(Throwable failure) {
             ProblemException problem = OllamaFailures.translate(failure, ollama, request.modelName());
             if (ended.compareAndSet(false, true)) {
+                keepPartialText();
                 ChatModelErrorContext context = new ChatModelErrorContext(problem, request, provider(), attributes);
                 listeners.forEach(l -> notify(() -> l.onError(context)));
             }
@@ -284,9 +292,18 @@ public class OllamaChatModel implements StreamingChatModel {
 
         void cancelled() {
             if (ended.compareAndSet(false, true)) {
+                keepPartialText();
                 ChatModelErrorContext context = new ChatModelErrorContext(new ModelCallCancelledException(), request,
                         provider(), attributes);
                 listeners.forEach(l -> notify(() -> l.onError(context)));
+            }
+        }
+
+        private void keepPartialText() {
+            synchronized (text) {
+                if (!text.isEmpty()) {
+                    attributes.put(PARTIAL_TEXT, text.toString());
+                }
             }
         }
 

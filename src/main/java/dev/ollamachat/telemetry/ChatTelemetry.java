@@ -42,6 +42,9 @@ class ChatTelemetry {
     /** Whether the current turn is relayed token by token (the SSE endpoint), which names its LLM spans. */
     static final ContextKey<Boolean> STREAMED = ContextKey.named("ollama-chat.streamed");
 
+    /** The status message of every span of a turn whose client went away. */
+    static final String CANCELLED_MESSAGE = "cancelled: the client went away before the answer was complete";
+
     private final Tracer tracer;
     private final boolean enabled;
     private final Map<ToolSpecification, String> schemas = new java.util.concurrent.ConcurrentHashMap<>();
@@ -174,7 +177,20 @@ class ChatTelemetry {
         }
     }
 
-    /** The first token of a streamed answer: an event at the time it came, and the time to it. */
+    /** The text a call that failed or was cancelled had sent: the output of its LLM span, as far as it got. */
+    void describeLlmPartialOutput(Span span, String text) {
+        if (!span.isRecording()) {
+            return;
+        }
+        span.setAttribute(LLM_RESPONSE_LENGTH, (long) text.length());
+        setIfPresent(span, OUTPUT_VALUE, content.output(text));
+        span.setAttribute(OUTPUT_MIME_TYPE, MIME_TEXT);
+        setIfPresent(span, LLM_RESPONSE_PREVIEW, content.preview(text, PREVIEW_LENGTH, true));
+        if (content.showsOutputMessages()) {
+            describeMessage(span, LLM_OUTPUT_MESSAGES + ".0.", AiMessage.from(text), true);
+        }
+    }
+
     /** The Ollama that served the call (one of OLLAMA_HOSTS), as the OTel server attributes. */
     void servedBy(Span span, Object ollamaUrl) {
         if (ollamaUrl == null) {
@@ -186,6 +202,7 @@ class ChatTelemetry {
                 : "https".equalsIgnoreCase(ollama.getScheme()) ? 443 : 80));
     }
 
+    /** The first token of a streamed answer: an event at the time it came, and the time to it. */
     void firstToken(Span span, long timeToFirstTokenMs, long atEpochNanos) {
         if (!span.isRecording()) {
             return;
@@ -256,10 +273,16 @@ class ChatTelemetry {
         span.setStatus(StatusCode.OK);
     }
 
-    /** Marks a span cut short by the client going away. Does not end it. */
+    /**
+     * Marks a span cut short by the client going away, the same way on every span of the turn: ERROR (the answer was
+     * not delivered; the HTTP server span is ERROR too, as the connection closed under it), error.type "cancelled"
+     * and cancelled=true, which tell it from a failure. Does not end it.
+     */
     void cancelled(Span span) {
         span.setAttribute(CANCELLED, true);
+        span.setAttribute(ERROR_TYPE, CANCELLED_ERROR_TYPE);
         span.addEvent(CANCELLED_ERROR_TYPE);
+        span.setStatus(StatusCode.ERROR, CANCELLED_MESSAGE);
     }
 
     /** A link that opens the trace in Phoenix (PHOENIX_UI_URL, by default the Phoenix of PHOENIX_ENDPOINT). */

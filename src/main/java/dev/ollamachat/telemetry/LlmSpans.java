@@ -92,6 +92,10 @@ class LlmSpans implements ChatModelListener {
         if (span == null) {
             return;
         }
+        if (context.attributes().get(OllamaChatModel.PARTIAL_TEXT) instanceof String partial) {
+            // what the user saw before the call broke off
+            telemetry.describeLlmPartialOutput(span, partial);
+        }
         if (context.error() instanceof CancellationException) {
             telemetry.cancelled(span);
         } else {

@@ -38,7 +38,8 @@ class PhoenixSpanExporter {
                     .ifPresent(key -> builder.addHeader("authorization", "Bearer " + key));
             return builder.build();
         });
-        return new OllamaCallSpans(OllamaHosts.urls(config.ollama()), new FailureReportingExporter(byProject,
-                base + TelemetryExportConfig.TRACES_PATH, telemetry.exportTimeout()));
+        return new OllamaCallSpans(OllamaHosts.urls(config.ollama()), new ErrorStatusMessages(
+                new FailureReportingExporter(byProject, base + TelemetryExportConfig.TRACES_PATH,
+                        telemetry.exportTimeout())));
     }
 }

@@ -1,5 +1,6 @@
 package dev.ollamachat.telemetry;
 
+import dev.ollamachat.ProblemException;
 import dev.ollamachat.chat.ChatEvent;
 import dev.ollamachat.chat.ChatTurns;
 import dev.ollamachat.chat.TurnRequest;
@@ -119,12 +120,15 @@ class TurnSpans implements ChatTurns {
             ended = true;
             if (failure != null) {
                 telemetry.failed(span, failure);
-                if (streamed && emitted) {
-                    // the stream answered 200 before it failed: the HTTP status cannot tell, so the root says it
+                boolean serverFault = !(failure instanceof ProblemException problem) || problem.status() >= 500;
+                if ((streamed && emitted) || serverFault) {
+                    // a stream that answered 200 before it failed: the HTTP status cannot tell, so the root says it;
+                    // a 5xx: the root says why, not only that it failed
                     telemetry.failed(root, failure);
                 }
             } else if (cancelled) {
                 telemetry.cancelled(span);
+                telemetry.cancelled(root);
             } else {
                 // completed: OK, as Phoenix shows it (Unset reads as "no verdict"); the request's root too
                 telemetry.succeeded(span);

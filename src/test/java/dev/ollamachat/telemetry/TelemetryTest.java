@@ -269,6 +269,12 @@ class TelemetryTest {
         assertTrue(chat.getEvents().stream().anyMatch(e -> e.getName().equals("exception")));
         assertEquals(StatusCode.ERROR, llm.getStatus().getStatusCode());
         assertWholeTree(trace);
+        // the server span's instrumentation drops the message when it sets ERROR for the 502: Phoenix still gets one
+        io.opentelemetry.proto.trace.v1.Span exportedRoot = awaitExported(traceId, s -> s.getParentSpanId().isEmpty());
+        assertEquals(io.opentelemetry.proto.trace.v1.Status.StatusCode.STATUS_CODE_ERROR,
+                exportedRoot.getStatus().getCode());
+        assertTrue(exportedRoot.getStatus().getMessage().contains("does not have the model"),
+                exportedRoot.getStatus().getMessage());
     }
 
     @Test
@@ -308,7 +314,22 @@ class TelemetryTest {
         assertEquals(Boolean.TRUE, chat.getAttributes().get(SpanNames.CANCELLED));
         assertEquals(Boolean.TRUE, llm.getAttributes().get(SpanNames.CANCELLED));
         assertTrue(llm.getEndEpochNanos() <= chat.getEndEpochNanos(), "the child ended before its parent");
+        assertTrue(llm.getAttributes().get(SpanNames.OUTPUT_VALUE).startsWith("Once"),
+                "the LLM span has the text the user saw: " + llm.getAttributes().get(SpanNames.OUTPUT_VALUE));
+        assertEquals(llm.getAttributes().get(SpanNames.OUTPUT_VALUE),
+                llm.getAttributes().get(AttributeKey.stringKey("llm.output_messages.0.message.content")));
         assertWholeTree(trace, true);
+        // one way on every span of the turn, as Phoenix gets them: ERROR, cancelled, with the same message
+        for (String name : List.of("chat", SpanNames.LLM_STREAMING, "root")) {
+            io.opentelemetry.proto.trace.v1.Span exported = awaitExported(traceId,
+                    s -> name.equals("root") ? s.getParentSpanId().isEmpty() : s.getName().equals(name));
+            assertEquals(io.opentelemetry.proto.trace.v1.Status.StatusCode.STATUS_CODE_ERROR,
+                    exported.getStatus().getCode(), name);
+            assertEquals("cancelled: the client went away before the answer was complete",
+                    exported.getStatus().getMessage(), name);
+            assertTrue(exported.getAttributesList().stream().anyMatch(kv -> kv.getKey().equals("error.type")
+                    && kv.getValue().getStringValue().equals("cancelled")), name + ": " + exported);
+        }
     }
 
     @Test
@@ -375,6 +396,24 @@ class TelemetryTest {
                 .when().post("/api/chat").then().statusCode(400)
                 .body("detail", org.hamcrest.Matchers.containsString("'project' must be one of "
                         + TelemetryResources.PROJECT + ", " + TelemetryResources.OTHER_PROJECT));
+    }
+
+    /** The first span of the trace that the receiver got and that matches. */
+    private io.opentelemetry.proto.trace.v1.Span awaitExported(String traceId,
+            java.util.function.Predicate<io.opentelemetry.proto.trace.v1.Span> matching) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            Optional<io.opentelemetry.proto.trace.v1.Span> found = receiver.exports().stream()
+                    .flatMap(e -> e.request().getResourceSpansList().stream())
+                    .flatMap(r -> r.getScopeSpansList().stream()).flatMap(s -> s.getSpansList().stream())
+                    .filter(s -> java.util.HexFormat.of().formatHex(s.getTraceId().toByteArray()).equals(traceId))
+                    .filter(matching).findFirst();
+            if (found.isPresent()) {
+                return found.get();
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no such exported span in trace " + traceId);
     }
 
     private OtlpReceiver.Export awaitExportWith(String spanName) throws InterruptedException {
