@@ -1,7 +1,7 @@
 package dev.ollamachat.api;
 
 import dev.ollamachat.ProblemException;
-import dev.ollamachat.feedback.Feedback;
+import dev.ollamachat.phoenix.Feedback;
 import java.util.Locale;
 import java.util.regex.Pattern;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;

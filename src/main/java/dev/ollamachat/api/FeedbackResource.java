@@ -1,7 +1,7 @@
 package dev.ollamachat.api;
 
-import dev.ollamachat.feedback.Feedback;
-import dev.ollamachat.feedback.TraceFeedback;
+import dev.ollamachat.phoenix.Feedback;
+import dev.ollamachat.phoenix.TraceFeedback;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;

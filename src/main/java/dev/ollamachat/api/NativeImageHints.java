@@ -3,7 +3,7 @@ package dev.ollamachat.api;
 import dev.ollamachat.chat.ChatReply;
 
 import dev.ollamachat.chat.ToolCall;
-import dev.ollamachat.feedback.PhoenixRestApi;
+import dev.ollamachat.phoenix.PhoenixRestApi;
 import dev.ollamachat.ollama.OllamaShow;
 import dev.ollamachat.ollama.OllamaTags;
 import dev.ollamachat.ollama.OllamaWire;
@@ -53,7 +53,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         SseEvent.ToolResult.class,
         SseEvent.Done.class,
         SseEvent.Error.class,
-        // Phoenix's REST API, for feedback (dev.ollamachat.feedback)
+        // Phoenix's REST API, for feedback and PHOENIX_PROMPT (dev.ollamachat.phoenix)
         PhoenixRestApi.SpanPage.class,
         PhoenixRestApi.PhoenixSpan.class,
         PhoenixRestApi.TraceAnnotations.class,
@@ -61,6 +61,10 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
         PhoenixRestApi.Result.class,
         PhoenixRestApi.AnnotationIds.class,
         PhoenixRestApi.AnnotationId.class,
+        PhoenixRestApi.PromptVersionData.class,
+        PhoenixRestApi.PromptVersion.class,
+        PhoenixRestApi.PromptTemplate.class,
+        PhoenixRestApi.PromptMessage.class,
         // Ollama's wire format (dev.ollamachat.ollama)
         OllamaWire.ChatRequest.class,
         OllamaWire.Message.class,

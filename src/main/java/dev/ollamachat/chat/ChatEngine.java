@@ -45,22 +45,19 @@ public class ChatEngine implements ChatTurns {
 
     private static final Logger LOG = Logger.getLogger(ChatEngine.class);
 
-    static final String SYSTEM_PROMPT = """
-            You are a helpful assistant running on a local model.
-            When a question needs arithmetic, call the calculator tools instead of computing it yourself,
-            then answer in one short sentence that states the result.
-            """;
     static final String INTERRUPTED_MARK = " [interrupted]";
 
     private final ConversationStore conversations;
     private final OllamaChatModel model;
     private final OllamaCatalog ollama;
     private final Toolbox toolbox;
+    private final SystemPrompts prompts;
     private final ObjectMapper json;
     private final int maxToolRounds;
 
     ChatEngine(ConversationStore conversations, OllamaChatModel model, OllamaCatalog ollama, Toolbox toolbox,
-            ObjectMapper json, ChatConfig config) {
+            SystemPrompts prompts, ObjectMapper json, ChatConfig config) {
+        this.prompts = prompts;
         this.conversations = conversations;
         this.model = model;
         this.ollama = ollama;
@@ -105,7 +102,7 @@ public class ChatEngine implements ChatTurns {
             this.modelName = modelName;
             this.workers = workers;
             if (conversation.history().isEmpty()) {
-                pending.add(SystemMessage.from(SYSTEM_PROMPT));
+                pending.add(SystemMessage.from(prompts.current().text()));
             }
             pending.add(UserMessage.from(request.message()));
         }

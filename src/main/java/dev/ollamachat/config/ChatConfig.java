@@ -37,6 +37,9 @@ public interface ChatConfig {
      */
     Optional<String> rateLimit();
 
+    /** The system prompt of new conversations, as text; it overrides PHOENIX_PROMPT (SYSTEM_PROMPT). */
+    Optional<String> systemPrompt();
+
     /** Longest user message accepted, in characters (MAX_MESSAGE_LENGTH). */
     @WithDefault("32000")
     int maxMessageLength();
@@ -157,6 +160,16 @@ public interface ChatConfig {
          * (PHOENIX_PROJECTS); PHOENIX_PROJECT_NAME is always allowed and the default.
          */
         Optional<List<String>> projects();
+
+        /**
+         * A prompt of Phoenix's prompt registry whose system message new conversations get: {@code name} (its latest
+         * version), {@code name@tag} or a prompt version's id (PHOENIX_PROMPT); unset: SYSTEM_PROMPT or the built-in.
+         */
+        Optional<String> prompt();
+
+        /** How often PHOENIX_PROMPT is read again (PHOENIX_PROMPT_REFRESH). */
+        @WithDefault("60s")
+        Duration promptRefresh();
 
         /** Phoenix API key, sent as a bearer token (PHOENIX_API_KEY). */
         Optional<String> apiKey();

@@ -13,6 +13,7 @@ import dev.langchain4j.data.message.ToolExecutionResultMessage;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.internal.JsonSchemaElementUtils;
 import dev.ollamachat.ProblemException;
+import dev.ollamachat.chat.SystemPrompts;
 import dev.ollamachat.config.ChatConfig;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
@@ -174,6 +175,21 @@ class ChatTelemetry {
         setIfPresent(span, LLM_RESPONSE_PREVIEW, content.preview(text, PREVIEW_LENGTH, true));
         if (content.showsOutputMessages()) {
             describeMessage(span, LLM_OUTPUT_MESSAGES + ".0.", reply, true);
+        }
+    }
+
+    /**
+     * The system prompt the call's conversation started with, as OpenInference's prompt template: Phoenix links the
+     * span to the prompt version it names (only a Phoenix prompt has one). It has no variables.
+     */
+    void describePromptTemplate(Span span, SystemPrompts.SystemPrompt prompt) {
+        if (!span.isRecording()) {
+            return;
+        }
+        setIfPresent(span, LLM_PROMPT_TEMPLATE, content.input(prompt.text()));
+        span.setAttribute(LLM_PROMPT_TEMPLATE_VARIABLES, "{}");
+        if (prompt.version() != null) {
+            span.setAttribute(LLM_PROMPT_TEMPLATE_VERSION, prompt.version());
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.ollamachat.telemetry;
 
 import dev.langchain4j.agent.tool.ToolSpecification;
+import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.model.chat.listener.ChatModelErrorContext;
 import dev.langchain4j.model.chat.listener.ChatModelListener;
 import dev.langchain4j.model.chat.listener.ChatModelRequestContext;
@@ -9,6 +10,7 @@ import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.output.FinishReason;
 import dev.langchain4j.model.output.TokenUsage;
+import dev.ollamachat.chat.SystemPrompts;
 import dev.ollamachat.ollama.OllamaChatModel;
 import dev.ollamachat.ollama.OllamaResponseMetadata;
 import io.opentelemetry.api.trace.Span;
@@ -37,9 +39,11 @@ class LlmSpans implements ChatModelListener {
     private static final String STARTED_EPOCH_NANOS = LlmSpans.class.getName() + ".started-epoch";
 
     private final ChatTelemetry telemetry;
+    private final SystemPrompts prompts;
 
-    LlmSpans(ChatTelemetry telemetry) {
+    LlmSpans(ChatTelemetry telemetry, SystemPrompts prompts) {
         this.telemetry = telemetry;
+        this.prompts = prompts;
     }
 
     @Override
@@ -56,6 +60,10 @@ class LlmSpans implements ChatModelListener {
         telemetry.describeLlmRequest(span, streamed ? SpanNames.OPERATION_STREAMING : SpanNames.OPERATION_BLOCKING,
                 request.modelName(), request.messages(), tools, sentParameters(request),
                 parent.get(ChatTelemetry.CONVERSATION_ID));
+        if (!request.messages().isEmpty() && request.messages().get(0) instanceof SystemMessage system) {
+            // the conversation's system prompt, with its Phoenix prompt version when it came from there
+            prompts.find(system.text()).ifPresent(prompt -> telemetry.describePromptTemplate(span, prompt));
+        }
         Map<Object, Object> attributes = context.attributes();
         attributes.put(SPAN, span);
         attributes.put(STARTED_NANOS, System.nanoTime());

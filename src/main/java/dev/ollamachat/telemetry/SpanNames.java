@@ -44,6 +44,11 @@ public final class SpanNames {
     public static final AttributeKey<String> LLM_SYSTEM = AttributeKey.stringKey("llm.system");
     public static final AttributeKey<String> LLM_INVOCATION_PARAMETERS =
             AttributeKey.stringKey("llm.invocation_parameters");
+    public static final AttributeKey<String> LLM_PROMPT_TEMPLATE = AttributeKey.stringKey("llm.prompt_template.template");
+    public static final AttributeKey<String> LLM_PROMPT_TEMPLATE_VERSION =
+            AttributeKey.stringKey("llm.prompt_template.version");
+    public static final AttributeKey<String> LLM_PROMPT_TEMPLATE_VARIABLES =
+            AttributeKey.stringKey("llm.prompt_template.variables");
     public static final AttributeKey<Long> LLM_TOKEN_COUNT_PROMPT = AttributeKey.longKey("llm.token_count.prompt");
     public static final AttributeKey<Long> LLM_TOKEN_COUNT_COMPLETION =
             AttributeKey.longKey("llm.token_count.completion");

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The packaged jar takes its settings from the environment when it starts, without a rebuild: the same jar runs
- * against another Ollama and another model, accepts OLLAMA_HOST in the host:port form of Ollama's own server, and
+ * against another Ollama and another model (and SYSTEM_PROMPT as the system prompt), accepts OLLAMA_HOST in the host:port form of Ollama's own server, and
  * refuses to start on a setting that would make every chat fail.
  *
  * <p>This launches the jar itself, with real environment variables, rather than as a {@code QuarkusIntegrationTest}:
@@ -54,7 +54,8 @@ class RunTimeConfigurationIT {
     @Test
     void ollamaHostAndModelComeFromTheEnvironment() throws IOException {
         try (PackagedJar jar = PackagedJar.startReady("tiny-model",
-                Map.of("OLLAMA_HOST", OLLAMA.url(), "OLLAMA_MODEL", "tiny-test-model"))) {
+                Map.of("OLLAMA_HOST", OLLAMA.url(), "OLLAMA_MODEL", "tiny-test-model",
+                        "SYSTEM_PROMPT", "You answer in French."))) {
             JsonNode ready = JSON.readTree(jar.get("/q/health/ready").body());
             assertTrue(ready.toString().contains("tiny-test-model"), "readiness names the configured model: " + ready);
 
@@ -67,6 +68,9 @@ class RunTimeConfigurationIT {
                     "the tool round trip went through the jar's own MCP server: " + reply);
             assertEquals(List.of("tiny-test-model", "tiny-test-model"), modelsAskedFor(),
                     "both model calls of the turn named OLLAMA_MODEL");
+            JsonNode first = JSON.readTree(OLLAMA.chatRequests().get(0).getBodyAsString()).get("messages").get(0);
+            assertEquals("system", first.get("role").asText());
+            assertEquals("You answer in French.", first.get("content").asText(), "SYSTEM_PROMPT is the system prompt");
             assertFalse(jar.log().contains("Unrecognized configuration key"),
                     "every key in application.properties means something to the packaged service:\n" + jar.log());
         }

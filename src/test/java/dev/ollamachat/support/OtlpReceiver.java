@@ -34,6 +34,9 @@ public final class OtlpReceiver {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Map<String, Annotation> annotations = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Prompt versions by the paths that read them. */
+    private final Map<String, String> prompts = new java.util.concurrent.ConcurrentHashMap<>();
+    private final AtomicInteger promptReads = new AtomicInteger();
 
     private final HttpServer server;
     private final List<Export> exports = Collections.synchronizedList(new ArrayList<>());
@@ -67,6 +70,16 @@ public final class OtlpReceiver {
             String path = exchange.getRequestURI().getPath();
             if (path.startsWith("/v1/projects/") && path.endsWith("/spans")) {
                 answerSpans(exchange, path.substring("/v1/projects/".length(), path.length() - "/spans".length()));
+                return;
+            }
+            if (path.startsWith("/v1/prompts/") || path.startsWith("/v1/prompt_versions/")) {
+                String served = prompts.get(path);
+                promptReads.incrementAndGet();
+                if (served == null) {
+                    respond(exchange, 404, "text/plain", "Not Found");
+                } else {
+                    respond(exchange, 200, "application/json", served);
+                }
                 return;
             }
             if (path.equals("/v1/trace_annotations")) {
@@ -148,6 +161,34 @@ public final class OtlpReceiver {
         exports.clear();
         failures.clear();
         annotations.clear();
+    }
+
+    /**
+     * Serves a chat prompt version with this system message as Phoenix does: as the prompt's latest, under the tag,
+     * and by its id. Replaces what was served for that prompt.
+     */
+    public void servePrompt(String name, String tag, String versionId, String systemText) {
+        com.fasterxml.jackson.databind.node.ObjectNode version = JSON.createObjectNode();
+        version.put("id", versionId).put("model_provider", "OLLAMA").put("model_name", "llama3.1:8b")
+                .put("template_type", "CHAT").put("template_format", "NONE");
+        com.fasterxml.jackson.databind.node.ObjectNode template = version.putObject("template").put("type", "chat");
+        template.putArray("messages").addObject().put("role", "system").put("content", systemText);
+        template.withArray("messages").addObject().put("role", "user")
+                .putArray("content").addObject().put("type", "text").put("text", "{{question}}");
+        String body = "{\"data\":" + version + "}";
+        prompts.put("/v1/prompts/" + name + "/latest", body);
+        prompts.put("/v1/prompts/" + name + "/tags/" + tag, body);
+        prompts.put("/v1/prompt_versions/" + versionId, body);
+    }
+
+    /** Serves no prompt: every read is a 404. */
+    public void removePrompts() {
+        prompts.clear();
+    }
+
+    /** Prompt reads so far. */
+    public int promptReads() {
+        return promptReads.get();
     }
 
     /** The annotations stored, in no order. */

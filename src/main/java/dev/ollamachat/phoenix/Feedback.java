@@ -1,4 +1,4 @@
-package dev.ollamachat.feedback;
+package dev.ollamachat.phoenix;
 
 /**
  * A user's verdict on one answer: the trace it was recorded in (32 lower-case hex digits), a score of 1 (good), 0 or

@@ -1,4 +1,4 @@
-package dev.ollamachat.feedback;
+package dev.ollamachat.phoenix;
 
 import dev.ollamachat.ProblemException;
 import dev.ollamachat.config.ChatConfig;

@@ -1,8 +1,9 @@
-package dev.ollamachat.feedback;
+package dev.ollamachat.phoenix;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.rest.client.reactive.Url;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
@@ -19,7 +20,8 @@ import java.util.Map;
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
 /**
- * The parts of Phoenix's REST API that feedback uses: the spans of one trace in a project, and trace annotations.
+ * The parts of Phoenix's REST API this service uses: the spans of one trace in a project and trace annotations (for
+ * feedback), and prompt versions (for PHOENIX_PROMPT).
  * Short timeouts: {@code quarkus.rest-client.phoenix.*}. {@code authorization} is "Bearer PHOENIX_API_KEY" or null.
  */
 @RegisterRestClient(configKey = "phoenix")
@@ -43,6 +45,43 @@ public interface PhoenixRestApi {
     @Consumes(MediaType.APPLICATION_JSON)
     Uni<AnnotationIds> annotate(@Url String phoenix, @QueryParam("sync") boolean sync, TraceAnnotations annotations,
             @HeaderParam("Authorization") String authorization);
+
+    /** The latest version of a prompt. */
+    @GET
+    @Path("/prompts/{name}/latest")
+    Uni<PromptVersionData> latestPrompt(@Url String phoenix, @PathParam("name") String name,
+            @HeaderParam("Authorization") String authorization);
+
+    /** The version of a prompt that carries the tag. */
+    @GET
+    @Path("/prompts/{name}/tags/{tag}")
+    Uni<PromptVersionData> taggedPrompt(@Url String phoenix, @PathParam("name") String name,
+            @PathParam("tag") String tag, @HeaderParam("Authorization") String authorization);
+
+    /** One prompt version, by its id. */
+    @GET
+    @Path("/prompt_versions/{id}")
+    Uni<PromptVersionData> promptVersion(@Url String phoenix, @PathParam("id") String id,
+            @HeaderParam("Authorization") String authorization);
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record PromptVersionData(PromptVersion data) {
+    }
+
+    /** A prompt version: a chat template (messages) or a string template. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record PromptVersion(String id, @JsonProperty("template_type") String templateType,
+            @JsonProperty("template_format") String templateFormat, PromptTemplate template) {
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record PromptTemplate(String type, List<PromptMessage> messages, String template) {
+    }
+
+    /** A template message; its content is text, or a list of parts of which the text ones count. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record PromptMessage(String role, JsonNode content) {
+    }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     record SpanPage(List<PhoenixSpan> data) {
