@@ -113,8 +113,12 @@ record ExpectedTrace(String label, String traceId, String conversationId, String
             assertTrue(llms.stream().allMatch(l -> "ERROR".equals(l.path("status_code").asText())),
                     label + ": LLM spans status ERROR");
             assertEquals("ERROR", roots.get(0).path("status_code").asText(), label + ": root status (HTTP 502)");
+            assertTrue(roots.get(0).path("status_message").asText().contains("ollama pull"),
+                    label + ": the root's status message says why: " + roots.get(0).path("status_message"));
         } else {
             assertEquals(List.of(), errors, label + ": no span has status ERROR");
+            assertEquals("OK", chat.path("status_code").asText(), label + ": chat status");
+            assertEquals("OK", roots.get(0).path("status_code").asText(), label + ": root status");
             if (inputTokens != null) {
                 long prompt = llms.stream().mapToLong(l -> number(l, "llm.token_count.prompt")).sum();
                 long completion = llms.stream().mapToLong(l -> number(l, "llm.token_count.completion")).sum();

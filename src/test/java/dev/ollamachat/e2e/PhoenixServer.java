@@ -197,6 +197,47 @@ final class PhoenixServer {
         return names;
     }
 
+    /**
+     * Creates a chat prompt with this system message through the REST API (a new version when the prompt exists),
+     * tags the version, and returns the version's id.
+     */
+    String createPrompt(String name, String systemText, String tag) throws IOException {
+        com.fasterxml.jackson.databind.node.ObjectNode body = JSON.createObjectNode();
+        body.putObject("prompt").put("name", name);
+        com.fasterxml.jackson.databind.node.ObjectNode version = body.putObject("version")
+                .put("model_provider", "OLLAMA").put("model_name", "llama3.1:8b")
+                .put("template_type", "CHAT").put("template_format", "NONE");
+        version.putObject("template").put("type", "chat").putArray("messages").addObject()
+                .put("role", "system").put("content", systemText);
+        version.putObject("invocation_parameters").put("type", "ollama").putObject("ollama");
+        String id = post("/v1/prompts", body.toString()).path("data").path("id").asText();
+        post("/v1/prompt_versions/" + encode(id) + "/tags", "{\"name\":\"" + tag + "\"}");
+        return id;
+    }
+
+    /** The trace annotations of one trace in a project. */
+    List<JsonNode> traceAnnotations(String project, String traceId) throws IOException {
+        List<JsonNode> found = new ArrayList<>();
+        json("/v1/projects/" + encode(project) + "/trace_annotations?trace_ids=" + encode(traceId) + "&limit=100")
+                .path("data").forEach(found::add);
+        return found;
+    }
+
+    private JsonNode post(String path, String json) throws IOException {
+        try {
+            HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(URI.create(url() + path))
+                    .timeout(Duration.ofSeconds(15)).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+            if (answer.statusCode() / 100 != 2) {
+                throw new IOException("POST " + path + " answered " + answer.statusCode() + ": " + answer.body());
+            }
+            return answer.body().isBlank() ? JSON.createObjectNode() : JSON.readTree(answer.body());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+    }
+
     /** GET /v1/projects/{project}/sessions, or null when this Phoenix has no such endpoint. */
     JsonNode sessions(String project) throws IOException {
         HttpResponse<String> answer = get("/v1/projects/" + encode(project) + "/sessions?limit=100");
