@@ -6,6 +6,7 @@
  */
 (() => {
   const STATUS_REFRESH_MS = 15000;
+  const RENDER_INTERVAL_MS = 50; // a streamed answer is rendered again at most this often
 
   const log = document.getElementById('conversation');
   const emptyNote = document.getElementById('empty');
@@ -118,6 +119,14 @@
     return node;
   }
 
+  /** Model text as Markdown: safe DOM nodes from markdown.js, or plain text should that script be missing. */
+  function renderMarkdown(markdown) {
+    if (window.ollamaMarkdown) {
+      return window.ollamaMarkdown.render(markdown);
+    }
+    return document.createTextNode(markdown);
+  }
+
   /** Runs a change to the conversation and keeps it scrolled to the end if it was there before. */
   function update(change) {
     const atEnd = log.scrollHeight - log.scrollTop - log.clientHeight < 48;
@@ -153,19 +162,41 @@
     const tools = element('ul', 'tools');
     tools.setAttribute('aria-label', 'Tool calls');
     tools.hidden = true;
-    const text = element('div', 'text pending');
+    const text = element('div', 'text markdown pending');
     const meta = element('p', 'meta');
     meta.hidden = true;
     article.append(element('p', 'who', 'Assistant'), tools, text, meta);
     update(() => log.append(article));
 
+    // the answer's Markdown so far; rendered again as it grows, at most every RENDER_INTERVAL_MS
+    let markdown = '';
+    let renderTimer = null;
+    let renderedAt = 0;
+
+    function render() {
+      clearTimeout(renderTimer);
+      renderTimer = null;
+      renderedAt = Date.now();
+      update(() => text.replaceChildren(renderMarkdown(markdown)));
+    }
+
+    function scheduleRender() {
+      if (renderTimer === null) {
+        renderTimer = setTimeout(render, Math.max(0, renderedAt + RENDER_INTERVAL_MS - Date.now()));
+      }
+    }
+
+    function flush() {
+      if (renderTimer !== null) {
+        render();
+      }
+    }
+
     return {
       appendToken(piece) {
-        update(() => {
-          text.classList.remove('pending');
-          text.append(piece);
-          text.normalize();
-        });
+        text.classList.remove('pending');
+        markdown += piece;
+        scheduleRender();
       },
       toolCall(name, args) {
         update(() => {
@@ -194,6 +225,7 @@
         out.textContent = failed ? `Error: ${error}` : String(result ?? '');
       },
       done(event) {
+        flush();
         const usage = event.usage || {};
         const parts = [];
         if (usage.inputTokens !== undefined && usage.outputTokens !== undefined) {
@@ -221,6 +253,7 @@
         });
       },
       fail(title, detail, statusCode) {
+        flush();
         update(() => {
           const box = element('div', 'problem');
           box.setAttribute('role', 'alert');
@@ -232,6 +265,7 @@
         });
       },
       finish() {
+        flush();
         text.classList.remove('pending');
         for (const chip of tools.querySelectorAll('[data-state="pending"]')) {
           chip.dataset.state = 'error';

@@ -13,7 +13,11 @@ import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.Route;
 import com.microsoft.playwright.options.BoundingBox;
+import com.github.tomakehurst.wiremock.client.WireMock;
+import dev.ollamachat.support.FakeOllama;
 import dev.ollamachat.support.FakeOllamaResource;
+import dev.ollamachat.support.FakeOllamaResource.InjectFakeOllama;
+import dev.ollamachat.support.TelemetryResources;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -41,11 +45,15 @@ import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
  * 5 + 3" makes the model call {@code add} and then dribbles its answer over about 1.3 s, anything else gets one
  * plain answer.
  *
+ * Telemetry is on (to an in-process OTLP receiver), so each real answer carries its trace id and link. Tests that
+ * need another answer from the model add a stub for their own question ({@link #answer}).
+ *
  * <p>{@code CHROMIUM_PATH} overrides {@code /usr/bin/chromium}; {@code -DskipPageTests} skips the test on a
  * machine without Chromium. Screenshots go to {@code target/page/}.
  */
 @QuarkusTest
 @WithTestResource(FakeOllamaResource.WithDefaultAnswers.class)
+@WithTestResource(TelemetryResources.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @DisabledIfSystemProperty(named = "skipPageTests", matches = "|true")
 class ChatPageTest {
@@ -62,6 +70,9 @@ class ChatPageTest {
 
     @TestHTTPResource("/")
     URL root;
+
+    @InjectFakeOllama
+    FakeOllama ollama;
 
     private Playwright playwright;
     private Browser browser;
@@ -406,5 +417,96 @@ class ChatPageTest {
                 + " === 'Welcome back'");
         assertEquals("Bearer " + key, seen.get(2), "the next message sends the kept key");
         assertEquals(1, prompts.get(), "asked once");
+    }
+
+    /** The fake Ollama streams these pieces of text, one NDJSON line each, when the last user message has {@code question}. */
+    private void answer(String question, String... pieces) {
+        List<String> lines = new ArrayList<>();
+        for (String piece : pieces) {
+            lines.add("{\"model\":\"" + FakeOllama.MODEL + "\",\"created_at\":\"2025-11-20T10:15:02.930118Z\","
+                    + "\"message\":{\"role\":\"assistant\",\"content\":" + jsonString(piece) + "},\"done\":false}");
+        }
+        lines.add(FakeOllama.reply("", 12, pieces.length));
+        ollama.wireMock().stubFor(ollama.chat().atPriority(1)
+                .withRequestBody(WireMock.matchingJsonPath("$.messages[-1].content", WireMock.equalTo(question)))
+                .willReturn(FakeOllama.ndjson(lines.toArray(String[]::new))));
+    }
+
+    private static String jsonString(String text) {
+        StringBuilder json = new StringBuilder("\"");
+        for (char c : text.toCharArray()) {
+            switch (c) {
+                case '"' -> json.append("\\\"");
+                case '\\' -> json.append("\\\\");
+                case '\n' -> json.append("\\n");
+                default -> json.append(c < 0x20 ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+            }
+        }
+        return json.append('"').toString();
+    }
+
+    private void ask(String question) {
+        page.locator("#message").fill(question);
+        page.keyboard().press("Enter");
+    }
+
+    @Test
+    void rendersTheAnswersMarkdownAsElements() {
+        String question = "Show me some markdown";
+        // split mid-syntax, as a model streams it: the page renders the whole text so far each time
+        answer(question, "# Sum", "mary\n\nThe **res", "ult** is `8`, *really*.\nSecond line\n\n- one\n- two",
+                " with `code`\n  - nested\n\n1. first\n2. second\n\n```java\nint x = 1 < 2 ? 3 : 4;\n```\n",
+                "See [the docs](https://example.com/docs?a=1) or [this](javascript:alert(1)).");
+        load();
+        ask(question);
+        waitForReplyDone();
+
+        Locator answer = page.locator(".message.assistant .text").last();
+        assertEquals("Summary", answer.locator("h3").textContent(), "a # heading is an h3 under the page's h1");
+        assertEquals("result", answer.locator("p strong").textContent());
+        assertEquals("8", answer.locator("p > code").textContent());
+        assertEquals("really", answer.locator("p em").textContent());
+        assertEquals(1, answer.locator("p br").count(), "a line break inside a paragraph");
+        Locator items = answer.locator(":scope > ul > li");
+        assertEquals(2, items.count(), "two bullet items: " + answer.innerHTML());
+        assertEquals("one", items.nth(0).textContent());
+        assertEquals("code", items.nth(1).locator(":scope > code").textContent());
+        assertEquals("nested", items.nth(1).locator(":scope > ul > li").textContent(), "an indented item nests");
+        assertEquals(List.of("first", "second"), answer.locator("ol > li").allTextContents());
+        assertEquals("int x = 1 < 2 ? 3 : 4;", answer.locator("pre > code").textContent());
+        Locator link = answer.locator("a");
+        assertEquals(1, link.count(), "a link for the https URL only");
+        assertEquals("the docs", link.textContent());
+        assertEquals("https://example.com/docs?a=1", link.getAttribute("href"));
+        assertEquals("_blank", link.getAttribute("target"));
+        assertTrue(link.getAttribute("rel").contains("noopener"), link.getAttribute("rel"));
+        assertTrue(answer.textContent().contains("[this](javascript:alert(1))"), "the javascript: link stays text");
+        assertEquals(List.of(), browserErrors, "errors in the browser console");
+    }
+
+    @Test
+    void showsHtmlInAnswersAsTextAndRunsNothing() {
+        String question = "Show me some HTML";
+        String img = "<img src=x onerror=window.__pwned=1>";
+        String script = "<script>window.__pwned=2</script>";
+        answer(question, "Look: <img src=x ", "onerror=window.__pwned=1> and **bold**", " then <scr", "ipt>window.__pwned=2</script>",
+                "\n\n- <b>not bold</b>\n\n```\n<script>window.__pwned=3</script>\n```\n[x](javascript:window.__pwned=4)");
+        load();
+        ask(question);
+        waitForReplyDone();
+
+        Locator answer = page.locator(".message.assistant .text").last();
+        String text = answer.textContent();
+        assertTrue(text.contains("Look: " + img + " and bold then " + script), text);
+        assertTrue(text.contains("<b>not bold</b>"), text);
+        assertTrue(text.contains("<script>window.__pwned=3</script>"), text);
+        assertEquals(0, answer.locator("img, script, b, iframe, a").count(),
+                "the model's HTML made elements: " + answer.innerHTML());
+        assertEquals("bold", answer.locator("strong").textContent(), "Markdown around the HTML still renders");
+        assertTrue(page.getByText(img, new Page.GetByTextOptions().setExact(false)).isVisible(), "the img markup is shown");
+        assertTrue(page.getByText(script).first().isVisible(), "the script markup is shown");
+        assertEquals("undefined", page.evaluate("() => typeof window.__pwned"), "the answer ran code");
+        assertEquals(0, page.locator("img").count(), "no image anywhere on the page");
+        assertEquals(List.of(), browserErrors, "errors in the browser console");
     }
 }
