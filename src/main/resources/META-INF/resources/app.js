@@ -18,7 +18,7 @@
   const statusText = document.getElementById('status-text');
 
   let conversationId = null;
-  let inFlight = null; // AbortController of the turn being streamed
+  let inFlight = null; // the turn being streamed: { controller, reply }
 
   // With CHAT_API_KEYS set, the API answers 401 without a key: the page asks for it once and keeps it for this tab.
   const KEY_STORAGE = 'ollama-chat.api-key';
@@ -192,8 +192,13 @@
       }
     }
 
+    let stopped = false;
+
     return {
       appendToken(piece) {
+        if (stopped) {
+          return;
+        }
         text.classList.remove('pending');
         markdown += piece;
         scheduleRender();
@@ -264,12 +269,25 @@
           article.append(box);
         });
       },
+      /** The user stopped the answer: what came so far stays, marked as stopped. */
+      stop() {
+        if (stopped) {
+          return;
+        }
+        stopped = true;
+        flush();
+        update(() => {
+          article.dataset.state = 'stopped';
+          article.append(element('p', 'stopped-note', 'Stopped: the answer is incomplete.'));
+        });
+        this.finish();
+      },
       finish() {
         flush();
         text.classList.remove('pending');
         for (const chip of tools.querySelectorAll('[data-state="pending"]')) {
           chip.dataset.state = 'error';
-          chip.querySelector('.chip-result').textContent = 'No result';
+          chip.querySelector('.chip-result').textContent = stopped ? 'Stopped' : 'No result';
         }
         if (text.textContent === '') {
           text.hidden = true;
@@ -345,18 +363,31 @@
     }
   }
 
+  /** While an answer streams, the Send button is its Stop button. */
   function setBusy(busy) {
-    sendButton.setAttribute('aria-disabled', String(busy));
-    sendButton.textContent = busy ? 'Sending…' : 'Send';
+    sendButton.textContent = busy ? 'Stop' : 'Send';
+    sendButton.dataset.mode = busy ? 'stop' : 'send';
     log.setAttribute('aria-busy', String(busy));
+  }
+
+  /** Stops the answer being streamed: the fetch is aborted (the service then ends the turn), the page is free. */
+  function stop() {
+    if (!inFlight) {
+      return;
+    }
+    const { controller, reply } = inFlight;
+    inFlight = null;
+    controller.abort();
+    reply.stop();
+    setBusy(false);
   }
 
   async function send(message) {
     const controller = new AbortController();
-    inFlight = controller;
-    setBusy(true);
     addUserMessage(message);
     const reply = createReply();
+    inFlight = { controller, reply };
+    setBusy(true);
     let ended = false;
     try {
       const body = conversationId ? { message, conversationId } : { message };
@@ -397,7 +428,7 @@
       }
     } finally {
       reply.finish();
-      if (inFlight === controller) {
+      if (inFlight && inFlight.controller === controller) {
         inFlight = null;
         setBusy(false);
       }
@@ -415,7 +446,11 @@
 
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    submit();
+    if (inFlight) {
+      stop(); // the button says Stop; Enter in the message box never stops an answer
+    } else {
+      submit();
+    }
   });
 
   input.addEventListener('keydown', (event) => {
@@ -426,11 +461,7 @@
   });
 
   newButton.addEventListener('click', () => {
-    if (inFlight) {
-      inFlight.abort();
-      inFlight = null;
-      setBusy(false);
-    }
+    stop();
     const old = conversationId;
     conversationId = null;
     if (old) {

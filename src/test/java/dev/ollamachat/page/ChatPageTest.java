@@ -421,15 +421,20 @@ class ChatPageTest {
 
     /** The fake Ollama streams these pieces of text, one NDJSON line each, when the last user message has {@code question}. */
     private void answer(String question, String... pieces) {
+        ollama.wireMock().stubFor(ollama.chat().atPriority(1)
+                .withRequestBody(WireMock.matchingJsonPath("$.messages[-1].content", WireMock.equalTo(question)))
+                .willReturn(FakeOllama.ndjson(ollamaLines(pieces))));
+    }
+
+    /** Ollama's streamed lines for these pieces of an answer, then its done line. */
+    private static String[] ollamaLines(String... pieces) {
         List<String> lines = new ArrayList<>();
         for (String piece : pieces) {
             lines.add("{\"model\":\"" + FakeOllama.MODEL + "\",\"created_at\":\"2025-11-20T10:15:02.930118Z\","
                     + "\"message\":{\"role\":\"assistant\",\"content\":" + jsonString(piece) + "},\"done\":false}");
         }
         lines.add(FakeOllama.reply("", 12, pieces.length));
-        ollama.wireMock().stubFor(ollama.chat().atPriority(1)
-                .withRequestBody(WireMock.matchingJsonPath("$.messages[-1].content", WireMock.equalTo(question)))
-                .willReturn(FakeOllama.ndjson(lines.toArray(String[]::new))));
+        return lines.toArray(String[]::new);
     }
 
     private static String jsonString(String text) {
@@ -508,5 +513,62 @@ class ChatPageTest {
         assertEquals("undefined", page.evaluate("() => typeof window.__pwned"), "the answer ran code");
         assertEquals(0, page.locator("img").count(), "no image anywhere on the page");
         assertEquals(List.of(), browserErrors, "errors in the browser console");
+    }
+
+    /** Like {@link #answer}, but the pieces trickle out over {@code millis}: a stream the test can walk away from. */
+    private void answerSlowly(String question, long millis, String... pieces) {
+        ollama.wireMock().stubFor(ollama.chat().atPriority(1)
+                .withRequestBody(WireMock.matchingJsonPath("$.messages[-1].content", WireMock.equalTo(question)))
+                .willReturn(FakeOllama.ndjson(ollamaLines(pieces))
+                        .withChunkedDribbleDelay(pieces.length + 1, (int) millis)));
+    }
+
+    private String metrics() {
+        return page.request().get(root.toString() + "q/metrics").text();
+    }
+
+    @Test
+    void stopEndsTheStreamKeepsThePartialAnswerAndFreesTheComposer() {
+        String question = "Tell me a long story";
+        String[] story = new String[60];
+        story[0] = "Once";
+        java.util.Arrays.fill(story, 1, story.length, " upon");
+        answerSlowly(question, 30_000, story);
+        load();
+        ask(question);
+
+        Locator reply = page.locator(".message.assistant").last();
+        page.waitForFunction("() => (document.querySelector('.message.assistant .text')?.textContent || '')"
+                + ".startsWith('Once upon upon')");
+        Locator send = page.locator("#send");
+        assertEquals("Stop", send.textContent(), "while the answer streams, Send is Stop");
+        assertTrue(metrics().contains("ollama_chat_streams_active 1.0"), "the service streams one answer");
+
+        send.click();
+        assertEquals("Send", send.textContent(), "the composer is back at once");
+        assertEquals("stopped", reply.getAttribute("data-state"));
+        assertEquals("Stopped: the answer is incomplete.", reply.locator(".stopped-note").textContent());
+        String partial = reply.locator(".text").textContent();
+        assertTrue(partial.startsWith("Once upon upon") && partial.length() < String.join("", story).length(),
+                "the partial answer stays: " + partial);
+        assertEquals(0, reply.locator(".meta:visible").count(), "no usage line for a stopped answer");
+        assertEquals(0, reply.locator(".problem").count(), "stopping is not an error");
+
+        // the service sees the client go and ends the turn, long before the model would have finished
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (!metrics().contains("ollama_chat_streams_active 0.0") && System.currentTimeMillis() < deadline) {
+            page.waitForTimeout(100);
+        }
+        assertTrue(metrics().contains("ollama_chat_streams_active 0.0"), "the service still streams after Stop");
+        assertEquals(partial, reply.locator(".text").textContent(), "nothing is added after Stop");
+
+        // the message box works at once: the next question gets its answer
+        page.locator("#message").fill("And now?");
+        page.keyboard().press("Enter");
+        waitForReplyDone();
+        assertEquals(PLAIN_ANSWER, page.locator(".message.assistant .text").last().textContent());
+        assertEquals(2, page.locator(".message.assistant").count());
+        assertEquals(List.of(), browserErrors, "errors in the browser console");
+        page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve("answer-stopped.png")));
     }
 }
