@@ -16,12 +16,16 @@
   const newButton = document.getElementById('new-conversation');
   const status = document.getElementById('status');
   const statusText = document.getElementById('status-text');
+  const modelPicker = document.getElementById('model-picker');
+  const modelSelect = document.getElementById('model');
 
   let conversationId = null;
   let inFlight = null; // the turn being streamed: { controller, reply }
 
   // With CHAT_API_KEYS set, the API answers 401 without a key: the page asks for it once and keeps it for this tab.
   const KEY_STORAGE = 'ollama-chat.api-key';
+  // The model picked in this browser, kept across visits.
+  const MODEL_STORAGE = 'ollama-chat.model';
 
   function withKey(options) {
     const key = sessionStorage.getItem(KEY_STORAGE);
@@ -32,9 +36,13 @@
     return { ...options, headers };
   }
 
-  async function apiFetch(url, options = {}) {
+  /**
+   * fetch with the tab's API key. On a 401 it asks for the key (unless ask is false: what the page loads on its own
+   * waits until the user has given one) and tries once more.
+   */
+  async function apiFetch(url, options = {}, { ask = true } = {}) {
     const response = await fetch(url, withKey(options));
-    if (response.status !== 401) {
+    if (response.status !== 401 || !ask) {
       return response;
     }
     const key = window.prompt('This chat needs an API key. Enter yours (kept in this tab only):');
@@ -42,7 +50,18 @@
       return response;
     }
     sessionStorage.setItem(KEY_STORAGE, key.trim());
-    return fetch(url, withKey(options));
+    const retried = await fetch(url, withKey(options));
+    if (retried.status !== 401) {
+      setTimeout(keyGiven, 0);
+    }
+    return retried;
+  }
+
+  /** A key was given: load what needed one. */
+  function keyGiven() {
+    if (modelPicker.hidden) {
+      loadModels();
+    }
   }
 
   /**
@@ -390,7 +409,14 @@
     setBusy(true);
     let ended = false;
     try {
-      const body = conversationId ? { message, conversationId } : { message };
+      const body = { message };
+      if (conversationId) {
+        body.conversationId = conversationId;
+      }
+      const model = chosenModel();
+      if (model) {
+        body.model = model;
+      }
       const response = await apiFetch('api/chat/stream', {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream' },
@@ -472,6 +498,61 @@
     input.focus();
   });
 
+  // ------------------------------------------------------------------------------------------- model picker
+
+  /** The model picked for the next message, or null to let the service use its configured one. */
+  function chosenModel() {
+    return !modelPicker.hidden && modelSelect.value ? modelSelect.value : null;
+  }
+
+  function storedModel() {
+    try {
+      return localStorage.getItem(MODEL_STORAGE);
+    } catch {
+      return null; // storage off: the picker still works for this visit
+    }
+  }
+
+  /** Fills the picker from GET /api/models; without an answer it stays hidden and the service's model is used. */
+  async function loadModels() {
+    let catalog;
+    try {
+      const response = await apiFetch('api/models', { headers: { Accept: 'application/json' }, cache: 'no-store' },
+          { ask: false });
+      catalog = response.ok ? await response.json() : null;
+    } catch {
+      catalog = null;
+    }
+    const names = Array.isArray(catalog?.models)
+        ? catalog.models.map((model) => model?.name).filter((name) => typeof name === 'string' && name !== '')
+        : [];
+    if (names.length === 0) {
+      modelPicker.hidden = true;
+      return;
+    }
+    const configured = typeof catalog.configuredModel === 'string' ? catalog.configuredModel : null;
+    const options = names.map((name) => {
+      const option = new Option(name === configured ? `${name} (default)` : name, name);
+      return option;
+    });
+    if (configured && !names.includes(configured)) {
+      options.unshift(new Option(`${configured} (default, not installed)`, configured));
+    }
+    modelSelect.replaceChildren(...options);
+    const stored = storedModel();
+    const values = options.map((option) => option.value);
+    modelSelect.value = stored && values.includes(stored) ? stored : (configured || values[0]);
+    modelPicker.hidden = false;
+  }
+
+  modelSelect.addEventListener('change', () => {
+    try {
+      localStorage.setItem(MODEL_STORAGE, modelSelect.value);
+    } catch {
+      // storage off: kept for this visit only
+    }
+  });
+
   function describeHealth(health) {
     const checks = Array.isArray(health.checks) ? health.checks : [];
     const parts = [];
@@ -519,6 +600,7 @@
   }
 
   refreshStatus();
+  loadModels();
   setInterval(() => {
     if (!document.hidden) {
       refreshStatus();

@@ -5,15 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.tomakehurst.wiremock.client.WireMock;
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
+import com.microsoft.playwright.Request;
+import com.microsoft.playwright.Response;
 import com.microsoft.playwright.Route;
 import com.microsoft.playwright.options.BoundingBox;
-import com.github.tomakehurst.wiremock.client.WireMock;
 import dev.ollamachat.support.FakeOllama;
 import dev.ollamachat.support.FakeOllamaResource;
 import dev.ollamachat.support.FakeOllamaResource.InjectFakeOllama;
@@ -67,6 +72,7 @@ class ChatPageTest {
     private static final String ANSWER = "The result of 5 + 3 is 8.";
     private static final String PLAIN_ANSWER = "Hello from the fake Ollama.";
     private static final Path SCREENSHOTS = Path.of("target/page");
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @TestHTTPResource("/")
     URL root;
@@ -238,7 +244,8 @@ class ChatPageTest {
         int height = 844;
         page.setViewportSize(width, height);
         load();
-        for (String selector : List.of("#message", "#send", "#new-conversation")) {
+        page.locator("#model").waitFor();
+        for (String selector : List.of("#message", "#send", "#new-conversation", "#model")) {
             Locator element = page.locator(selector);
             assertTrue(element.isVisible(), selector + " is not visible");
             BoundingBox box = element.boundingBox();
@@ -288,16 +295,25 @@ class ChatPageTest {
         assertEquals(PLAIN_ANSWER, page.locator(".message.assistant .text").textContent());
         assertEquals("message", page.evaluate("() => document.activeElement.id"), "focus stays in the message box");
 
-        // back from the message box: through the conversation (and an answer's trace link, when telemetry is on)
-        // to New conversation
+        // back from the message box: through the answer's controls (its trace link and feedback buttons), the
+        // conversation, the header's controls (the model picker, the conversation list) to New conversation
         List<String> back = new ArrayList<>();
-        for (int i = 0; i < 5 && !back.contains("new-conversation"); i++) {
+        for (int i = 0; i < 12 && !back.contains("new-conversation"); i++) {
             page.keyboard().press("Shift+Tab");
             back.add((String) page.evaluate("() => document.activeElement.id || document.activeElement.className"));
         }
-        assertEquals("new-conversation", back.get(back.size() - 1), "Shift+Tab path: " + back);
-        assertTrue(back.subList(0, back.size() - 1).stream().allMatch(
-                stop -> stop.equals("conversation") || stop.equals("trace-link")), "Shift+Tab path: " + back);
+        int conversation = back.indexOf("conversation");
+        assertTrue(conversation >= 0, "Shift+Tab path: " + back);
+        assertTrue(back.subList(0, conversation).stream().allMatch(stop -> List.of("trace-link", "vote").contains(stop)),
+                "Shift+Tab path: " + back);
+        List<String> header = new ArrayList<>();
+        for (String id : List.of("model", "history-toggle")) {
+            if (page.locator("#" + id).isVisible()) {
+                header.add(id);
+            }
+        }
+        header.add("new-conversation");
+        assertEquals(header, back.subList(conversation + 1, back.size()), "Shift+Tab path: " + back);
         page.keyboard().press("Enter");
         assertEquals(0, page.locator(".message").count(), "New conversation clears the view");
         assertEquals("message", page.evaluate("() => document.activeElement.id"), "focus returns to the message box");
@@ -570,5 +586,77 @@ class ChatPageTest {
         assertEquals(2, page.locator(".message.assistant").count());
         assertEquals(List.of(), browserErrors, "errors in the browser console");
         page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve("answer-stopped.png")));
+    }
+
+    private static JsonNode json(String text) {
+        try {
+            return JSON.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new AssertionError("not JSON: " + text, e);
+        }
+    }
+
+    /** Asks and returns the body of the page's request to the service. */
+    private JsonNode askAndCaptureBody(String question) {
+        Request request = page.waitForRequest("**/api/chat/stream", () -> ask(question));
+        return json(request.postData());
+    }
+
+    /** The model named in the fake Ollama's chat requests for this question. */
+    private List<String> modelsOllamaWasAskedFor(String question) {
+        return ollama.chatRequests().stream().map(request -> json(request.getBodyAsString()))
+                .filter(body -> question.equals(body.at("/messages").get(body.at("/messages").size() - 1)
+                        .path("content").asText()))
+                .map(body -> body.path("model").asText()).toList();
+    }
+
+    @Test
+    void modelPickerOffersOllamasModelsAndEachMessageCarriesTheChoice() {
+        load();
+        Locator select = page.locator("#model");
+        select.waitFor();
+        assertEquals(List.of("llama3.1:8b", "tiny-test-model:latest"),
+                select.locator("option").evaluateAll("options => options.map(o => o.value)"));
+        assertEquals(List.of("llama3.1:8b (default)", "tiny-test-model:latest"),
+                select.locator("option").allTextContents());
+        assertEquals("llama3.1:8b", select.inputValue(), "the configured model is the default");
+        assertEquals("Model", page.locator("label[for=model]").textContent(), "the picker is labelled");
+
+        JsonNode first = askAndCaptureBody("Which model are you? 1");
+        assertEquals("llama3.1:8b", first.path("model").asText(), first.toString());
+        waitForReplyDone();
+        assertEquals(List.of("llama3.1:8b"), modelsOllamaWasAskedFor("Which model are you? 1"));
+
+        select.selectOption("tiny-test-model:latest");
+        assertEquals("tiny-test-model:latest", page.evaluate("() => localStorage.getItem('ollama-chat.model')"));
+        JsonNode second = askAndCaptureBody("Which model are you? 2");
+        assertEquals("tiny-test-model:latest", second.path("model").asText(), second.toString());
+        assertTrue(second.hasNonNull("conversationId"), "the conversation goes on: " + second);
+        page.locator(".message.assistant .meta").nth(1).waitFor();
+        assertTrue(page.locator(".message.assistant .meta").nth(1).textContent().contains("tiny-test-model:latest"),
+                "the answer names the model that gave it");
+        assertEquals(List.of("tiny-test-model:latest"), modelsOllamaWasAskedFor("Which model are you? 2"),
+                "the service asked Ollama for the chosen model");
+
+        page.reload();
+        page.locator("#model").waitFor();
+        assertEquals("tiny-test-model:latest", page.locator("#model").inputValue(), "the choice is kept");
+        assertEquals(List.of(), browserErrors, "errors in the browser console");
+    }
+
+    @Test
+    void withoutTheModelListThePickerIsHiddenAndTheServiceChooses() {
+        page.route("**/api/models", route -> route.fulfill(new Route.FulfillOptions().setStatus(503)
+                .setContentType("application/problem+json").setBody("{\"type\":\"urn:ollama-chat:problem:"
+                        + "ollama-unavailable\",\"title\":\"Ollama is unavailable\",\"status\":503,\"detail\":\"x\"}")));
+        Response models = page.waitForResponse("**/api/models", this::load);
+        assertEquals(503, models.status());
+        assertTrue(page.locator("#model-picker").isHidden(), "no picker without a model list");
+
+        JsonNode body = askAndCaptureBody("Which model are you? 3");
+        assertTrue(body.path("model").isMissingNode(), "no model in " + body);
+        waitForReplyDone();
+        assertEquals(PLAIN_ANSWER, page.locator(".message.assistant .text").last().textContent());
+        assertEquals(List.of("llama3.1:8b"), modelsOllamaWasAskedFor("Which model are you? 3"));
     }
 }
