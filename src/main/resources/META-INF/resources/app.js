@@ -17,9 +17,14 @@
   const status = document.getElementById('status');
   const statusText = document.getElementById('status-text');
   const modelPicker = document.getElementById('model-picker');
+  const historyBox = document.getElementById('history');
+  const historyToggle = document.getElementById('history-toggle');
+  const historyNote = document.getElementById('history-note');
+  const historyList = document.getElementById('history-list');
   const modelSelect = document.getElementById('model');
 
   let conversationId = null;
+  let historyMissing = false; // the service has no conversation list (404/405): the page does without
   let inFlight = null; // the turn being streamed: { controller, reply }
 
   // With CHAT_API_KEYS set, the API answers 401 without a key: the page asks for it once and keeps it for this tab.
@@ -62,6 +67,7 @@
     if (modelPicker.hidden) {
       loadModels();
     }
+    refreshHistory();
   }
 
   /**
@@ -222,10 +228,16 @@
         markdown += piece;
         scheduleRender();
       },
+      /** A whole stored answer (of a conversation opened from the list), rendered at once. */
+      appendText(content) {
+        text.classList.remove('pending');
+        markdown += (markdown ? '\n\n' : '') + content;
+        render();
+      },
       toolCall(name, args) {
         update(() => {
           const chip = element('li', 'chip');
-          chip.dataset.tool = name;
+          chip.dataset.tool = name ?? '';
           chip.dataset.state = 'pending';
           const result = element('span', 'chip-result', 'running…');
           chip.append(element('span', 'chip-name', name), element('code', 'chip-args', formatArguments(args)),
@@ -315,22 +327,28 @@
     };
   }
 
-  /** Shows a failure answered before the stream began: application/problem+json, or anything else. */
-  async function showHttpFailure(reply, response) {
+  /** The title and detail of a failed response: application/problem+json, or anything else. */
+  async function problemOf(response) {
     let title = `HTTP ${response.status}`;
     let detail = response.statusText || '';
     const body = await response.text().catch(() => '');
     if (/json/i.test(response.headers.get('Content-Type') || '')) {
       try {
         const problem = JSON.parse(body);
-        title = problem.title || title;
-        detail = problem.detail || detail;
+        title = typeof problem.title === 'string' && problem.title ? problem.title : title;
+        detail = typeof problem.detail === 'string' && problem.detail ? problem.detail : detail;
       } catch {
         detail = body.slice(0, 500) || detail;
       }
     } else if (body) {
       detail = body.slice(0, 500);
     }
+    return { title, detail };
+  }
+
+  /** Shows a failure answered before the stream began. */
+  async function showHttpFailure(reply, response) {
+    const { title, detail } = await problemOf(response);
     reply.fail(title, detail, response.status);
   }
 
@@ -373,6 +391,7 @@
       case 'done':
         conversationId = payload.conversationId || conversationId;
         reply.done(payload);
+        refreshHistory();
         return true;
       case 'error':
         reply.fail(payload.title || 'Error', payload.detail, payload.status);
@@ -399,6 +418,7 @@
     controller.abort();
     reply.stop();
     setBusy(false);
+    setTimeout(refreshHistory, 500); // the service keeps what the stopped turn had said by then
   }
 
   async function send(message) {
@@ -490,13 +510,189 @@
     stop();
     const old = conversationId;
     conversationId = null;
-    if (old) {
+    if (old && historyMissing) {
+      // without a list to come back to it, the old conversation is forgotten
       apiFetch(`api/conversations/${encodeURIComponent(old)}`, { method: 'DELETE' }).catch(() => {});
     }
     log.replaceChildren(emptyNote);
     emptyNote.hidden = false;
+    markCurrentConversation();
     input.focus();
   });
+
+  // ------------------------------------------------------------------------------------------ conversation list
+
+  function formatWhen(value) {
+    const when = new Date(value);
+    if (Number.isNaN(when.getTime())) {
+      return '';
+    }
+    const today = new Date().toDateString() === when.toDateString();
+    return today ? when.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })
+        : when.toLocaleDateString([], { day: 'numeric', month: 'short', year: 'numeric' });
+  }
+
+  function markCurrentConversation() {
+    for (const button of historyList.querySelectorAll('button')) {
+      if (button.dataset.id === conversationId) {
+        button.setAttribute('aria-current', 'true');
+      } else {
+        button.removeAttribute('aria-current');
+      }
+    }
+  }
+
+  function showHistory(conversations) {
+    const items = conversations.filter((c) => c && typeof c.id === 'string' && c.id !== '').map((c) => {
+      const button = element('button', 'history-item');
+      button.type = 'button';
+      button.dataset.id = c.id;
+      const title = typeof c.firstMessage === 'string' && c.firstMessage.trim() !== ''
+          ? c.firstMessage : `Conversation ${c.id}`;
+      const details = [];
+      if (typeof c.messages === 'number') {
+        details.push(c.messages === 1 ? '1 message' : `${c.messages} messages`);
+      }
+      const when = formatWhen(c.lastUsed);
+      if (when) {
+        details.push(when);
+      }
+      button.append(element('span', 'history-title', title), element('span', 'history-details', details.join(' · ')));
+      button.addEventListener('click', () => openConversation(c.id));
+      const li = element('li');
+      li.append(button);
+      return li;
+    });
+    historyList.replaceChildren(...items);
+    historyNote.textContent = 'No conversations yet.';
+    historyNote.hidden = items.length > 0;
+    historyToggle.textContent = items.length > 0 ? `Conversations (${items.length})` : 'Conversations';
+    markCurrentConversation();
+  }
+
+  historyBox.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape' && historyBox.open) {
+      historyBox.open = false;
+      historyToggle.focus();
+    }
+  });
+
+  /** Loads this browser's conversations (those its API key may see) from GET /api/conversations. */
+  async function refreshHistory() {
+    if (historyMissing) {
+      return;
+    }
+    let response;
+    try {
+      response = await apiFetch('api/conversations', { headers: { Accept: 'application/json' }, cache: 'no-store' },
+          { ask: false });
+    } catch {
+      historyNote.textContent = 'The conversations cannot be loaded now.';
+      historyNote.hidden = false;
+      return;
+    }
+    if (response.status === 404 || response.status === 405) {
+      historyMissing = true; // a service without the list
+      historyBox.hidden = true;
+      return;
+    }
+    if (response.status === 401) {
+      historyBox.hidden = true; // until the user gives a key
+      return;
+    }
+    const body = response.ok ? await response.json().catch(() => null) : null;
+    historyBox.hidden = false;
+    if (!Array.isArray(body?.conversations)) {
+      historyNote.textContent = 'The conversations cannot be loaded now.';
+      historyNote.hidden = false;
+      return;
+    }
+    showHistory(body.conversations);
+  }
+
+  /** Shows a stored conversation (GET /api/conversations/{id}); the next message continues it. */
+  async function openConversation(id) {
+    stop();
+    historyBox.open = false;
+    let response;
+    try {
+      response = await apiFetch(`api/conversations/${encodeURIComponent(id)}`, {
+        headers: { Accept: 'application/json' }, cache: 'no-store',
+      });
+    } catch (error) {
+      showLoadFailure('Cannot reach the service', error.message || String(error));
+      return;
+    }
+    if (!response.ok) {
+      const problem = await problemOf(response);
+      showLoadFailure(problem.title, problem.detail, response.status);
+      refreshHistory();
+      return;
+    }
+    const view = await response.json().catch(() => null);
+    if (!Array.isArray(view?.messages)) {
+      showLoadFailure('Cannot show this conversation', 'The service answered something else.');
+      return;
+    }
+    conversationId = typeof view.conversationId === 'string' ? view.conversationId : id;
+    log.replaceChildren(emptyNote);
+    emptyNote.hidden = view.messages.length > 0;
+    showMessages(view.messages);
+    markCurrentConversation();
+    log.scrollTop = log.scrollHeight;
+    input.focus();
+  }
+
+  /** A failure to open a conversation, in the conversation's place. */
+  function showLoadFailure(title, detail, statusCode) {
+    conversationId = null;
+    log.replaceChildren(emptyNote);
+    emptyNote.hidden = true;
+    const box = element('div', 'problem');
+    box.setAttribute('role', 'alert');
+    box.append(element('p', 'problem-title', statusCode ? `${title} (${statusCode})` : title));
+    if (detail) {
+      box.append(element('p', 'problem-detail', detail));
+    }
+    log.append(box);
+    markCurrentConversation();
+  }
+
+  /** The messages of GET /api/conversations/{id}, each turn as the page showed it (without usage and feedback). */
+  function showMessages(messages) {
+    let reply = null;
+    for (const message of messages) {
+      if (!message || typeof message !== 'object') {
+        continue;
+      }
+      const content = typeof message.content === 'string' ? message.content : '';
+      if (message.role === 'user') {
+        reply?.finish();
+        reply = null;
+        addUserMessage(content);
+      } else if (message.role === 'assistant') {
+        reply ??= createReply();
+        for (const call of Array.isArray(message.toolCalls) ? message.toolCalls : []) {
+          reply.toolCall(call?.name, parseArguments(call?.arguments));
+        }
+        if (content) {
+          reply.appendText(content);
+        }
+      } else if (message.role === 'tool') {
+        reply ??= createReply();
+        reply.toolResult(message.toolName, content);
+      }
+    }
+    reply?.finish();
+  }
+
+  function parseArguments(text) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      return text;
+    }
+  }
 
   // ------------------------------------------------------------------------------------------- model picker
 
@@ -601,6 +797,7 @@
 
   refreshStatus();
   loadModels();
+  refreshHistory();
   setInterval(() => {
     if (!document.hidden) {
       refreshStatus();

@@ -659,4 +659,68 @@ class ChatPageTest {
         assertEquals(PLAIN_ANSWER, page.locator(".message.assistant .text").last().textContent());
         assertEquals(List.of("llama3.1:8b"), modelsOllamaWasAskedFor("Which model are you? 3"));
     }
+
+    @Test
+    void conversationListOpensAnEarlierConversationAndContinuesIt() {
+        load();
+        ask(QUESTION);
+        waitForReplyDone();
+        Locator current = page.locator("#history-list button[aria-current=true]");
+        current.waitFor(new Locator.WaitForOptions().setState(com.microsoft.playwright.options.WaitForSelectorState.ATTACHED));
+        String first = current.getAttribute("data-id");
+        assertEquals(QUESTION, current.locator(".history-title").textContent(), "listed after its first turn");
+
+        page.locator("#new-conversation").click();
+        String second = "A second conversation";
+        ask(second);
+        waitForReplyDone();
+        Locator toggle = page.locator("#history-toggle");
+        toggle.click();
+        Locator items = page.locator("#history-list .history-item");
+        items.first().waitFor();
+        page.waitForFunction("() => document.querySelector('#history-list button')?.getAttribute('aria-current') === 'true'");
+        assertEquals(second, items.first().locator(".history-title").textContent(), "the newest first");
+        assertTrue(toggle.textContent().matches("Conversations \\(\\d+\\)"), toggle.textContent());
+        assertEquals("Conversations", page.locator("nav.history-panel").getAttribute("aria-label"));
+        Locator earlier = page.locator("#history-list button[data-id=\"" + first + "\"]");
+        assertTrue(earlier.locator(".history-details").textContent().matches("\\d+ messages · .+"),
+                earlier.locator(".history-details").textContent());
+        page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve("conversation-list.png")));
+
+        earlier.click();
+        Locator chip = page.locator(".message.assistant .chip[data-tool=\"add\"]");
+        chip.waitFor();
+        assertEquals(1, page.locator(".message.user").count(), "only the opened conversation shows");
+        assertEquals(QUESTION, page.locator(".message.user .text").textContent());
+        assertEquals(TOOL_RESULT, chip.locator(".chip-result").textContent());
+        assertEquals(ANSWER, page.locator(".message.assistant .text").textContent());
+        assertTrue(page.locator("#history").evaluate("details => !details.open").equals(Boolean.TRUE),
+                "the list closes");
+        assertEquals("message", page.evaluate("() => document.activeElement.id"), "focus goes to the message box");
+        assertEquals("true", earlier.getAttribute("aria-current"));
+
+        JsonNode next = askAndCaptureBody("And a follow-up");
+        assertEquals(first, next.path("conversationId").asText(), "the next message continues it: " + next);
+        page.locator(".message.assistant .meta:visible").first().waitFor();
+        assertEquals(2, page.locator(".message.user").count());
+        page.waitForFunction("id => document.querySelector('#history-list button')?.dataset.id === id", first);
+        assertEquals(List.of(), browserErrors, "errors in the browser console");
+    }
+
+    @Test
+    void withoutTheListEndpointTheListIsHiddenAndNewConversationForgetsTheOldOne() {
+        page.route("**/api/conversations", route -> route.fulfill(new Route.FulfillOptions().setStatus(404)
+                .setContentType("application/problem+json").setBody("{\"type\":\"urn:ollama-chat:problem:not-found\","
+                        + "\"title\":\"Not Found\",\"status\":404,\"detail\":\"No such resource\"}")));
+        load();
+        ask("Hello without a list");
+        waitForReplyDone();
+        assertTrue(page.locator("#history").isHidden(), "no list without the endpoint");
+        Request forget = page.waitForRequest(request -> "DELETE".equals(request.method())
+                && request.url().contains("/api/conversations/"), () -> page.locator("#new-conversation").click());
+        assertTrue(forget.url().matches(".*/api/conversations/[A-Za-z0-9._:-]+"), forget.url());
+        assertEquals(0, page.locator(".message").count());
+        assertEquals(List.of(), browserErrors.stream().filter(error -> !error.contains("status of 404")).toList(),
+                "errors in the browser console besides the missing list");
+    }
 }
