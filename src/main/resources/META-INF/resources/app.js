@@ -286,6 +286,9 @@
           for (const warning of event.warnings || []) {
             article.append(element('p', 'warning', warning));
           }
+          if (typeof event.traceId === 'string' && TRACE_ID.test(event.traceId)) {
+            article.append(createFeedback(event.traceId));
+          }
         });
       },
       fail(title, detail, statusCode) {
@@ -344,6 +347,128 @@
       detail = body.slice(0, 500);
     }
     return { title, detail };
+  }
+
+  // ----------------------------------------------------------------------------------------------- feedback
+
+  const TRACE_ID = /^[0-9a-f]{32}$/i;
+
+  /**
+   * Good answer / Bad answer under an answer with a trace: POST /api/feedback annotates the trace in Phoenix. The
+   * chosen button is pressed; a failure (Phoenix down: not saved) is shown and the buttons stay for a retry. After
+   * a bad answer, an optional comment can be sent with it.
+   */
+  function createFeedback(traceId) {
+    const box = element('div', 'feedback');
+    box.setAttribute('role', 'group');
+    box.setAttribute('aria-label', 'Feedback on this answer');
+    const good = voteButton('👍', 'Good', 'Good answer');
+    const bad = voteButton('👎', 'Bad', 'Bad answer');
+    const note = element('span', 'feedback-note');
+    note.setAttribute('role', 'status');
+    const problemSlot = element('div', 'feedback-problem-slot');
+    const comment = element('div', 'feedback-comment');
+    comment.hidden = true;
+    const commentId = `comment-${traceId}`;
+    const commentLabel = element('label', null, 'What was wrong? (optional)');
+    commentLabel.htmlFor = commentId;
+    const commentBox = element('textarea');
+    commentBox.id = commentId;
+    commentBox.rows = 2;
+    commentBox.maxLength = 2000;
+    const commentSend = element('button', 'secondary', 'Send comment');
+    commentSend.type = 'button';
+    comment.append(commentLabel, commentBox, commentSend);
+    box.append(good, bad, note, problemSlot, comment);
+
+    let sending = false;
+
+    function setSending(on) {
+      sending = on;
+      for (const button of [good, bad, commentSend]) {
+        button.setAttribute('aria-disabled', String(on));
+      }
+      box.setAttribute('aria-busy', String(on));
+    }
+
+    async function send(score, extra = {}) {
+      if (sending) {
+        return false;
+      }
+      setSending(true);
+      problemSlot.replaceChildren();
+      note.textContent = 'Sending…';
+      const body = { traceId, score, label: score > 0 ? 'good' : 'bad', ...extra };
+      let failure = null;
+      try {
+        const response = await apiFetch('api/feedback', {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', Accept: 'application/json, application/problem+json' },
+          body: JSON.stringify(body),
+        });
+        if (!response.ok) {
+          failure = { ...(await problemOf(response)), status: response.status };
+        }
+      } catch (error) {
+        failure = { title: 'Cannot reach the service', detail: error.message || String(error) };
+      } finally {
+        setSending(false);
+      }
+      if (failure) {
+        note.textContent = '';
+        const alert = element('div', 'problem feedback-problem');
+        alert.setAttribute('role', 'alert');
+        alert.append(element('p', 'problem-title', failure.status ? `${failure.title} (${failure.status})`
+            : failure.title));
+        alert.append(element('p', 'problem-detail', `${failure.detail ? `${failure.detail} ` : ''}`
+            + 'Your feedback was not saved; you can try again.'));
+        problemSlot.append(alert);
+        return false;
+      }
+      return true;
+    }
+
+    async function vote(button, score) {
+      if (sending || button.getAttribute('aria-pressed') === 'true') {
+        return;
+      }
+      if (await send(score)) {
+        good.setAttribute('aria-pressed', String(score > 0));
+        bad.setAttribute('aria-pressed', String(score < 0));
+        box.dataset.score = String(score);
+        note.textContent = score > 0 ? 'Thanks! Saved as a good answer.' : 'Thanks! Saved as a bad answer.';
+        comment.hidden = score > 0;
+      }
+    }
+
+    good.addEventListener('click', () => vote(good, 1));
+    bad.addEventListener('click', () => vote(bad, -1));
+    commentSend.addEventListener('click', async () => {
+      const text = commentBox.value.trim();
+      if (text === '' || sending) {
+        commentBox.focus();
+        return;
+      }
+      if (await send(-1, { comment: text })) {
+        comment.hidden = true;
+        note.textContent = 'Thanks! Your comment is saved.';
+        bad.focus();
+      }
+    });
+    return box;
+  }
+
+  /** A feedback button: its symbol (hidden from screen readers) and a short word, named by its full label. */
+  function voteButton(symbol, word, label) {
+    const button = element('button', 'vote');
+    const icon = element('span', 'vote-icon', symbol);
+    icon.setAttribute('aria-hidden', 'true');
+    button.append(icon, element('span', 'vote-word', word));
+    button.type = 'button';
+    button.setAttribute('aria-label', label);
+    button.title = label;
+    button.setAttribute('aria-pressed', 'false');
+    return button;
   }
 
   /** Shows a failure answered before the stream began. */

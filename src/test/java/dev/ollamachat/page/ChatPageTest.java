@@ -34,6 +34,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -381,6 +382,7 @@ class ChatPageTest {
         }
         Locator links = page.locator(".message.assistant .meta .trace-link");
         assertEquals(1, links.count(), "a link for the http(s) trace URL only; none for javascript: or no URL");
+        assertEquals(0, page.locator(".message.assistant .feedback").count(), "no feedback without a trace id");
         Locator link = page.locator(".message.assistant").nth(0).locator(".trace-link");
         assertEquals("View trace", link.textContent());
         assertEquals(traceUrls[0], link.getAttribute("href"));
@@ -722,5 +724,101 @@ class ChatPageTest {
         assertEquals(0, page.locator(".message").count());
         assertEquals(List.of(), browserErrors.stream().filter(error -> !error.contains("status of 404")).toList(),
                 "errors in the browser console besides the missing list");
+    }
+
+    @Test
+    void feedbackUnderAnAnswerAnnotatesItsTraceAndShowsWhatHappened() {
+        String question = "Summarise the sum";
+        answer(question, "Here is **the sum**:\n\n- `5 + 3` is *8*\n- checked with ", "the `add` tool\n\n",
+                "See [the guide](https://example.com/guide).");
+        List<JsonNode> sent = new ArrayList<>();
+        AtomicReference<Route> held = new AtomicReference<>();
+        page.route("**/api/feedback", route -> {
+            sent.add(json(route.request().postData()));
+            held.set(route);
+        });
+        load();
+        Response stream = page.waitForResponse("**/api/chat/stream", () -> ask(question));
+        String traceId = stream.headers().get("traceparent").split("-")[1];
+        waitForReplyDone();
+
+        Locator answer = page.locator(".message.assistant").last();
+        Locator feedback = answer.locator(".feedback");
+        assertEquals("group", feedback.getAttribute("role"));
+        assertEquals("Feedback on this answer", feedback.getAttribute("aria-label"));
+        Locator good = answer.getByRole(com.microsoft.playwright.options.AriaRole.BUTTON,
+                new Locator.GetByRoleOptions().setName("Good answer"));
+        Locator bad = answer.getByRole(com.microsoft.playwright.options.AriaRole.BUTTON,
+                new Locator.GetByRoleOptions().setName("Bad answer"));
+        assertEquals("false", good.getAttribute("aria-pressed"));
+        assertEquals("false", bad.getAttribute("aria-pressed"));
+        assertTrue(answer.locator(".trace-link").isVisible(), "the answer links to its trace");
+
+        // 👍: disabled while the service answers, then pressed
+        good.click();
+        page.waitForCondition(() -> held.get() != null);
+        assertEquals("true", good.getAttribute("aria-disabled"), "disabled while sending");
+        assertEquals("true", bad.getAttribute("aria-disabled"), "disabled while sending");
+        assertEquals("Sending…", answer.locator(".feedback-note").textContent());
+        JsonNode first = sent.get(0);
+        assertEquals(traceId, first.path("traceId").asText(), "the trace of this answer: " + first);
+        assertEquals(1, first.path("score").asInt());
+        assertEquals("good", first.path("label").asText());
+        assertTrue(first.path("comment").isMissingNode(), first.toString());
+        held.getAndSet(null).fulfill(created(traceId, 1, "good"));
+        page.waitForCondition(() -> "true".equals(good.getAttribute("aria-pressed")));
+        assertEquals("false", bad.getAttribute("aria-pressed"));
+        assertEquals("false", good.getAttribute("aria-disabled"));
+        assertEquals("Thanks! Saved as a good answer.", answer.locator(".feedback-note").textContent());
+        assertEquals("the sum", answer.locator(".text strong").textContent(), "the answer is rendered Markdown");
+        page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve("answer-with-feedback.png")));
+
+        // 👎 while Phoenix is down: not saved, said so, the choice stays as it was and can be tried again
+        bad.click();
+        page.waitForCondition(() -> held.get() != null);
+        held.getAndSet(null).fulfill(new Route.FulfillOptions().setStatus(503).setContentType("application/problem+json")
+                .setBody("{\"type\":\"urn:ollama-chat:problem:phoenix-unavailable\",\"title\":\"Phoenix is unavailable\","
+                        + "\"status\":503,\"detail\":\"Phoenix did not answer <b>in time</b>.\"}"));
+        Locator problem = answer.locator(".feedback-problem");
+        problem.waitFor();
+        assertEquals("alert", problem.getAttribute("role"));
+        assertEquals("Phoenix is unavailable (503)", problem.locator(".problem-title").textContent());
+        assertEquals("Phoenix did not answer <b>in time</b>. Your feedback was not saved; you can try again.",
+                problem.locator(".problem-detail").textContent());
+        assertEquals("true", good.getAttribute("aria-pressed"), "the saved choice still shows");
+        assertEquals("false", bad.getAttribute("aria-pressed"));
+        assertEquals("false", bad.getAttribute("aria-disabled"), "free to retry");
+        assertEquals(-1, sent.get(1).path("score").asInt());
+        assertEquals("bad", sent.get(1).path("label").asText());
+        page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve("feedback-unavailable.png")));
+
+        // the retry goes through, and a comment can follow
+        bad.click();
+        page.waitForCondition(() -> held.get() != null);
+        held.getAndSet(null).fulfill(created(traceId, -1, "bad"));
+        page.waitForCondition(() -> "true".equals(bad.getAttribute("aria-pressed")));
+        assertEquals("false", good.getAttribute("aria-pressed"));
+        assertEquals(0, problem.count(), "the failure is gone once saved");
+        Locator comment = answer.getByLabel("What was wrong? (optional)");
+        comment.fill("It left out the carry.");
+        answer.getByRole(com.microsoft.playwright.options.AriaRole.BUTTON,
+                new Locator.GetByRoleOptions().setName("Send comment")).click();
+        page.waitForCondition(() -> held.get() != null);
+        JsonNode withComment = sent.get(3);
+        assertEquals(traceId, withComment.path("traceId").asText());
+        assertEquals(-1, withComment.path("score").asInt());
+        assertEquals("bad", withComment.path("label").asText());
+        assertEquals("It left out the carry.", withComment.path("comment").asText());
+        held.getAndSet(null).fulfill(created(traceId, -1, "bad"));
+        page.waitForCondition(() -> "Thanks! Your comment is saved.".equals(answer.locator(".feedback-note").textContent()));
+        assertTrue(comment.isHidden(), "the comment box closes once sent");
+        assertEquals(4, sent.size());
+        assertEquals(List.of(), browserErrors.stream().filter(error -> !error.contains("status of 503")).toList(),
+                "errors in the browser console besides the 503");
+    }
+
+    private static Route.FulfillOptions created(String traceId, int score, String label) {
+        return new Route.FulfillOptions().setStatus(201).setContentType("application/json")
+                .setBody("{\"traceId\":\"" + traceId + "\",\"score\":" + score + ",\"label\":\"" + label + "\"}");
     }
 }
