@@ -695,6 +695,12 @@
     markCurrentConversation();
   }
 
+  document.addEventListener('click', (event) => {
+    if (historyBox.open && !historyBox.contains(event.target)) {
+      historyBox.open = false; // a click elsewhere closes the drawer
+    }
+  });
+
   historyBox.addEventListener('keydown', (event) => {
     if (event.key === 'Escape' && historyBox.open) {
       historyBox.open = false;

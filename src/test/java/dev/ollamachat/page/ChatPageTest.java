@@ -821,4 +821,51 @@ class ChatPageTest {
         return new Route.FulfillOptions().setStatus(201).setContentType("application/json")
                 .setBody("{\"traceId\":\"" + traceId + "\",\"score\":" + score + ",\"label\":\"" + label + "\"}");
     }
+
+    @Test
+    void markdownRendererMakesOnlyItsOwnElementsFromAnyText() {
+        load();
+        @SuppressWarnings("unchecked")
+        Map<String, Object> result = (Map<String, Object>) page.evaluate("""
+                () => {
+                  const allowed = new Set(['P', 'BR', 'STRONG', 'EM', 'DEL', 'CODE', 'PRE', 'H3', 'H4', 'H5', 'H6',
+                    'UL', 'OL', 'LI', 'BLOCKQUOTE', 'HR', 'A']);
+                  const pieces = ['*', '**', '_', '`', '```', '~~', '[', ']', '(', ')', '<', '>', '/', '"', "'", '=',
+                    '\\\\', '\\n', '\\n\\n', ' ', '  ', '# ', '- ', '1. ', '> ', 'a', 'b c', 'https://x.org/p',
+                    'javascript:alert(1)', 'data:text/html,x', '<img src=x onerror=window.__pwned=1>',
+                    '<script>window.__pwned=2</script>', '&lt;', '&amp;', '<a href="javascript:x">', 'onclick=',
+                    '<svg onload=window.__pwned=3>', '[y](javascript:window.__pwned=4)', '[z](https://ok.example)'];
+                  let seed = 7;
+                  const random = (n) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
+                  const bad = [];
+                  const made = {};
+                  for (let round = 0; round < 3000; round++) {
+                    let text = '';
+                    const length = 1 + random(40);
+                    for (let i = 0; i < length; i++) {
+                      text += pieces[random(pieces.length)];
+                    }
+                    const box = document.createElement('div');
+                    box.append(window.ollamaMarkdown.render(text));
+                    for (const node of box.querySelectorAll('*')) {
+                      made[node.tagName] = (made[node.tagName] || 0) + 1;
+                      const attributes = [...node.attributes].map((a) => a.name);
+                      const ok = allowed.has(node.tagName)
+                        && attributes.every((name) => ['href', 'target', 'rel', 'start', 'data-language'].includes(name))
+                        && (node.tagName !== 'A' || /^https?:\\/\\//.test(node.getAttribute('href')));
+                      if (!ok) {
+                        bad.push(text + ' -> ' + node.outerHTML);
+                      }
+                    }
+                  }
+                  return { bad: bad.slice(0, 5), pwned: typeof window.__pwned, made };
+                }""");
+        assertEquals(List.of(), result.get("bad"), "elements or attributes the renderer must not make");
+        assertEquals("undefined", result.get("pwned"));
+        @SuppressWarnings("unchecked")
+        Map<String, Number> made = (Map<String, Number>) result.get("made");
+        for (String tag : List.of("P", "STRONG", "EM", "CODE", "A", "UL", "H3")) {
+            assertTrue(made.containsKey(tag), "the random texts never made a " + tag + ": " + made);
+        }
+    }
 }
