@@ -677,7 +677,8 @@ class ChatPageTest {
         ask(second);
         waitForReplyDone();
         Locator toggle = page.locator("#history-toggle");
-        toggle.click();
+        toggle.focus();
+        page.keyboard().press("Enter");
         Locator items = page.locator("#history-list .history-item");
         items.first().waitFor();
         page.waitForFunction("() => document.querySelector('#history-list button')?.getAttribute('aria-current') === 'true'");
@@ -688,6 +689,15 @@ class ChatPageTest {
         assertTrue(earlier.locator(".history-details").textContent().matches("\\d+ messages · .+"),
                 earlier.locator(".history-details").textContent());
         page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve("conversation-list.png")));
+
+        // by keyboard: Tab goes into the list, Escape closes it and goes back to its toggle
+        page.keyboard().press("Tab");
+        assertEquals(items.first().getAttribute("data-id"),
+                page.evaluate("() => document.activeElement.dataset.id"), "Tab reaches the newest conversation");
+        page.keyboard().press("Escape");
+        assertEquals(Boolean.FALSE, page.locator("#history").evaluate("details => details.open"));
+        assertEquals("history-toggle", page.evaluate("() => document.activeElement.id"));
+        page.keyboard().press("Enter");
 
         earlier.click();
         Locator chip = page.locator(".message.assistant .chip[data-tool=\"add\"]");
