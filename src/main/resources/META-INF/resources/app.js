@@ -164,6 +164,7 @@
   function addUserMessage(text) {
     update(() => {
       emptyNote.hidden = true;
+      log.querySelector('.load-failure')?.remove(); // a conversation that could not be opened: this is a fresh one
       const article = element('article', 'message user');
       article.append(element('p', 'who', 'You'), element('p', 'text', text));
       log.append(article);
@@ -779,7 +780,7 @@
     conversationId = null;
     log.replaceChildren(emptyNote);
     emptyNote.hidden = true;
-    const box = element('div', 'problem');
+    const box = element('div', 'problem load-failure');
     box.setAttribute('role', 'alert');
     box.append(element('p', 'problem-title', statusCode ? `${title} (${statusCode})` : title));
     if (detail) {

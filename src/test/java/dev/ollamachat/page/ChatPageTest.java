@@ -878,4 +878,32 @@ class ChatPageTest {
             assertTrue(made.containsKey(tag), "the random texts never made a " + tag + ": " + made);
         }
     }
+
+    @Test
+    void aConversationGoneSinceTheListIsSaidSoAndTheNextMessageStartsAFreshOne() {
+        // the list names a conversation the service no longer has (expired, evicted): its GET is the real 404
+        page.route("**/api/conversations", route -> route.fulfill(new Route.FulfillOptions().setStatus(200)
+                .setContentType("application/json").setBody("{\"conversations\":[{\"id\":\"expired-0001\","
+                        + "\"firstMessage\":\"<b>An old one</b>\",\"messages\":2,\"lastUsed\":\"2026-12-01T08:00:00Z\"}]}")));
+        load();
+        page.locator("#history-toggle").click();
+        Locator item = page.locator("#history-list .history-item");
+        assertEquals("<b>An old one</b>", item.locator(".history-title").textContent(), "a first message is text");
+        assertEquals("2 messages", item.locator(".history-details").textContent().split(" · ")[0]);
+        item.click();
+        Locator problem = page.locator("#conversation .problem");
+        problem.waitFor();
+        assertEquals("alert", problem.getAttribute("role"));
+        assertTrue(problem.locator(".problem-title").textContent().endsWith("(404)"),
+                problem.locator(".problem-title").textContent());
+        assertTrue(problem.locator(".problem-detail").textContent().contains("expired-0001"),
+                problem.locator(".problem-detail").textContent());
+
+        JsonNode body = askAndCaptureBody("Start afresh");
+        assertTrue(body.path("conversationId").isMissingNode(), "a fresh conversation: " + body);
+        waitForReplyDone();
+        assertEquals(0, page.locator("#conversation .problem").count(), "the failure went with the new turn");
+        assertEquals(List.of(), browserErrors.stream().filter(error -> !error.contains("status of 404")).toList(),
+                "errors in the browser console besides the 404");
+    }
 }
