@@ -411,7 +411,7 @@
           failure = { ...(await problemOf(response)), status: response.status };
         }
       } catch (error) {
-        failure = { title: 'Cannot reach the service', detail: error.message || String(error) };
+        failure = { title: 'Cannot reach the service', detail: `${error.message || error}: the feedback was not saved` };
       } finally {
         setSending(false);
       }
@@ -421,8 +421,9 @@
         alert.setAttribute('role', 'alert');
         alert.append(element('p', 'problem-title', failure.status ? `${failure.title} (${failure.status})`
             : failure.title));
-        alert.append(element('p', 'problem-detail', `${failure.detail ? `${failure.detail} ` : ''}`
-            + 'Your feedback was not saved; you can try again.'));
+        if (failure.detail) {
+          alert.append(element('p', 'problem-detail', failure.detail));
+        }
         problemSlot.append(alert);
         return false;
       }

@@ -18,11 +18,14 @@ import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.Request;
 import com.microsoft.playwright.Response;
 import com.microsoft.playwright.Route;
+import com.microsoft.playwright.options.AriaRole;
 import com.microsoft.playwright.options.BoundingBox;
 import dev.ollamachat.support.FakeOllama;
 import dev.ollamachat.support.FakeOllamaResource;
 import dev.ollamachat.support.FakeOllamaResource.InjectFakeOllama;
+import dev.ollamachat.support.OtlpReceiver;
 import dev.ollamachat.support.TelemetryResources;
+import dev.ollamachat.support.TelemetryResources.InjectOtlpReceiver;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -80,6 +83,10 @@ class ChatPageTest {
 
     @InjectFakeOllama
     FakeOllama ollama;
+
+    /** Takes the service's spans and, for feedback, answers as Phoenix's REST API does. */
+    @InjectOtlpReceiver
+    OtlpReceiver phoenix;
 
     private Playwright playwright;
     private Browser browser;
@@ -736,17 +743,21 @@ class ChatPageTest {
                 "errors in the browser console besides the missing list");
     }
 
+    /** The annotations the stand-in Phoenix (the OTLP receiver) holds for this trace. */
+    private List<JsonNode> annotationsOf(String traceId) {
+        return phoenix.annotations().stream().map(OtlpReceiver.Annotation::body)
+                .filter(body -> traceId.equals(body.path("trace_id").asText())).toList();
+    }
+
+    private Locator button(Locator within, String name) {
+        return within.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName(name).setExact(true));
+    }
+
     @Test
     void feedbackUnderAnAnswerAnnotatesItsTraceAndShowsWhatHappened() {
         String question = "Summarise the sum";
         answer(question, "Here is **the sum**:\n\n- `5 + 3` is *8*\n- checked with ", "the `add` tool\n\n",
                 "See [the guide](https://example.com/guide).");
-        List<JsonNode> sent = new ArrayList<>();
-        AtomicReference<Route> held = new AtomicReference<>();
-        page.route("**/api/feedback", route -> {
-            sent.add(json(route.request().postData()));
-            held.set(route);
-        });
         load();
         Response stream = page.waitForResponse("**/api/chat/stream", () -> ask(question));
         String traceId = stream.headers().get("traceparent").split("-")[1];
@@ -756,80 +767,114 @@ class ChatPageTest {
         Locator feedback = answer.locator(".feedback");
         assertEquals("group", feedback.getAttribute("role"));
         assertEquals("Feedback on this answer", feedback.getAttribute("aria-label"));
-        Locator good = answer.getByRole(com.microsoft.playwright.options.AriaRole.BUTTON,
-                new Locator.GetByRoleOptions().setName("Good answer"));
-        Locator bad = answer.getByRole(com.microsoft.playwright.options.AriaRole.BUTTON,
-                new Locator.GetByRoleOptions().setName("Bad answer"));
+        Locator good = button(answer, "Good answer");
+        Locator bad = button(answer, "Bad answer");
         assertEquals("false", good.getAttribute("aria-pressed"));
         assertEquals("false", bad.getAttribute("aria-pressed"));
         assertTrue(answer.locator(".trace-link").isVisible(), "the answer links to its trace");
+        assertEquals("the sum", answer.locator(".text strong").textContent(), "the answer is rendered Markdown");
 
-        // 👍: disabled while the service answers, then pressed
-        good.click();
-        page.waitForCondition(() -> held.get() != null);
-        assertEquals("true", good.getAttribute("aria-disabled"), "disabled while sending");
-        assertEquals("true", bad.getAttribute("aria-disabled"), "disabled while sending");
-        assertEquals("Sending…", answer.locator(".feedback-note").textContent());
-        JsonNode first = sent.get(0);
+        // 👍 through the service to the stand-in Phoenix: an annotation on this answer's trace
+        Request goodRequest = page.waitForRequest("**/api/feedback", good::click);
+        JsonNode first = json(goodRequest.postData());
         assertEquals(traceId, first.path("traceId").asText(), "the trace of this answer: " + first);
         assertEquals(1, first.path("score").asInt());
         assertEquals("good", first.path("label").asText());
         assertTrue(first.path("comment").isMissingNode(), first.toString());
-        held.getAndSet(null).fulfill(created(traceId, 1, "good"));
         page.waitForCondition(() -> "true".equals(good.getAttribute("aria-pressed")));
         assertEquals("false", bad.getAttribute("aria-pressed"));
-        assertEquals("false", good.getAttribute("aria-disabled"));
         assertEquals("Thanks! Saved as a good answer.", answer.locator(".feedback-note").textContent());
-        assertEquals("the sum", answer.locator(".text strong").textContent(), "the answer is rendered Markdown");
+        List<JsonNode> stored = annotationsOf(traceId);
+        assertEquals(1, stored.size(), stored.toString());
+        assertEquals("user feedback", stored.get(0).path("name").asText());
+        assertEquals("HUMAN", stored.get(0).path("annotator_kind").asText());
+        assertEquals(1, stored.get(0).path("result").path("score").asInt());
+        assertEquals("good", stored.get(0).path("result").path("label").asText());
         page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve("answer-with-feedback.png")));
 
-        // 👎 while Phoenix is down: not saved, said so, the choice stays as it was and can be tried again
+        // 👎 while Phoenix is down (answered by the browser here): disabled while sending, then not saved, said so,
+        // the saved choice still showing, free to try again
+        List<JsonNode> held = new ArrayList<>();
+        AtomicReference<Route> pending = new AtomicReference<>();
+        page.route("**/api/feedback", route -> {
+            held.add(json(route.request().postData()));
+            pending.set(route);
+        });
         bad.click();
-        page.waitForCondition(() -> held.get() != null);
-        held.getAndSet(null).fulfill(new Route.FulfillOptions().setStatus(503).setContentType("application/problem+json")
-                .setBody("{\"type\":\"urn:ollama-chat:problem:phoenix-unavailable\",\"title\":\"Phoenix is unavailable\","
-                        + "\"status\":503,\"detail\":\"Phoenix did not answer <b>in time</b>.\"}"));
+        page.waitForCondition(() -> pending.get() != null);
+        assertEquals("true", good.getAttribute("aria-disabled"), "disabled while sending");
+        assertEquals("true", bad.getAttribute("aria-disabled"), "disabled while sending");
+        assertEquals("true", feedback.getAttribute("aria-busy"));
+        assertEquals("Sending…", answer.locator(".feedback-note").textContent());
+        assertEquals(-1, held.get(0).path("score").asInt());
+        assertEquals("bad", held.get(0).path("label").asText());
+        assertEquals(traceId, held.get(0).path("traceId").asText());
+        pending.get().fulfill(new Route.FulfillOptions().setStatus(503).setContentType("application/problem+json")
+                .setBody("{\"type\":\"urn:ollama-chat:problem:phoenix-unavailable\",\"title\":\"Phoenix unavailable\","
+                        + "\"status\":503,\"detail\":\"Phoenix at http://phoenix:6006 could not be reached; the "
+                        + "feedback was not saved: send it <b>again</b>\"}"));
         Locator problem = answer.locator(".feedback-problem");
         problem.waitFor();
         assertEquals("alert", problem.getAttribute("role"));
-        assertEquals("Phoenix is unavailable (503)", problem.locator(".problem-title").textContent());
-        assertEquals("Phoenix did not answer <b>in time</b>. Your feedback was not saved; you can try again.",
-                problem.locator(".problem-detail").textContent());
+        assertEquals("Phoenix unavailable (503)", problem.locator(".problem-title").textContent());
+        assertEquals("Phoenix at http://phoenix:6006 could not be reached; the feedback was not saved: send it "
+                + "<b>again</b>", problem.locator(".problem-detail").textContent());
         assertEquals("true", good.getAttribute("aria-pressed"), "the saved choice still shows");
         assertEquals("false", bad.getAttribute("aria-pressed"));
-        assertEquals("false", bad.getAttribute("aria-disabled"), "free to retry");
-        assertEquals(-1, sent.get(1).path("score").asInt());
-        assertEquals("bad", sent.get(1).path("label").asText());
+        assertEquals("false", bad.getAttribute("aria-disabled"), "free to try again");
+        assertEquals(1, annotationsOf(traceId).get(0).path("result").path("score").asInt(), "still the good one");
         page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve("feedback-unavailable.png")));
 
-        // the retry goes through, and a comment can follow
+        // Phoenix back: the retry replaces the verdict, and a comment can follow
+        page.unroute("**/api/feedback");
         bad.click();
-        page.waitForCondition(() -> held.get() != null);
-        held.getAndSet(null).fulfill(created(traceId, -1, "bad"));
         page.waitForCondition(() -> "true".equals(bad.getAttribute("aria-pressed")));
         assertEquals("false", good.getAttribute("aria-pressed"));
         assertEquals(0, problem.count(), "the failure is gone once saved");
+        stored = annotationsOf(traceId);
+        assertEquals(1, stored.size(), "one verdict per user and answer: " + stored);
+        assertEquals(-1, stored.get(0).path("result").path("score").asInt());
+        assertEquals("bad", stored.get(0).path("result").path("label").asText());
+
         Locator comment = answer.getByLabel("What was wrong? (optional)");
         comment.fill("It left out the carry.");
-        answer.getByRole(com.microsoft.playwright.options.AriaRole.BUTTON,
-                new Locator.GetByRoleOptions().setName("Send comment")).click();
-        page.waitForCondition(() -> held.get() != null);
-        JsonNode withComment = sent.get(3);
-        assertEquals(traceId, withComment.path("traceId").asText());
-        assertEquals(-1, withComment.path("score").asInt());
-        assertEquals("bad", withComment.path("label").asText());
-        assertEquals("It left out the carry.", withComment.path("comment").asText());
-        held.getAndSet(null).fulfill(created(traceId, -1, "bad"));
+        Request withComment = page.waitForRequest("**/api/feedback", button(answer, "Send comment")::click);
+        JsonNode body = json(withComment.postData());
+        assertEquals(traceId, body.path("traceId").asText());
+        assertEquals(-1, body.path("score").asInt());
+        assertEquals("bad", body.path("label").asText());
+        assertEquals("It left out the carry.", body.path("comment").asText());
         page.waitForCondition(() -> "Thanks! Your comment is saved.".equals(answer.locator(".feedback-note").textContent()));
         assertTrue(comment.isHidden(), "the comment box closes once sent");
-        assertEquals(4, sent.size());
+        stored = annotationsOf(traceId);
+        assertEquals(1, stored.size(), stored.toString());
+        assertEquals("It left out the carry.", stored.get(0).path("result").path("explanation").asText());
         assertEquals(List.of(), browserErrors.stream().filter(error -> !error.contains("status of 503")).toList(),
                 "errors in the browser console besides the 503");
     }
 
-    private static Route.FulfillOptions created(String traceId, int score, String label) {
-        return new Route.FulfillOptions().setStatus(201).setContentType("application/json")
-                .setBody("{\"traceId\":\"" + traceId + "\",\"score\":" + score + ",\"label\":\"" + label + "\"}");
+    @Test
+    void feedbackOnATraceTheServiceDoesNotKnowIsRefusedAndSaid() {
+        String unknown = "0af7651916cd43dd8448eb211c80319c";
+        page.route("**/api/chat/stream", route -> route.fulfill(new Route.FulfillOptions().setStatus(200)
+                .setContentType("text/event-stream; charset=utf-8")
+                .setBody("event: token\ndata: {\"text\":\"Not from here\"}\n\n"
+                        + "event: done\ndata: {\"conversationId\":\"c1\",\"model\":\"m\",\"usage\":"
+                        + "{\"inputTokens\":1,\"outputTokens\":2},\"durationMs\":3,\"warnings\":[],"
+                        + "\"traceId\":\"" + unknown + "\"}\n\n")));
+        load();
+        ask("Who answers?");
+        waitForReplyDone();
+        Locator answer = page.locator(".message.assistant").last();
+        Locator good = button(answer, "Good answer");
+        good.click();
+        Locator problem = answer.locator(".feedback-problem");
+        problem.waitFor();
+        assertEquals("Not found (404)", problem.locator(".problem-title").textContent());
+        assertTrue(problem.locator(".problem-detail").textContent().contains(unknown),
+                problem.locator(".problem-detail").textContent());
+        assertEquals("false", good.getAttribute("aria-pressed"), "nothing was saved");
+        assertEquals(List.of(), annotationsOf(unknown));
     }
 
     @Test
