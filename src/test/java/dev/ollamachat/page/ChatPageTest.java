@@ -654,6 +654,27 @@ class ChatPageTest {
     }
 
     @Test
+    void aModelOllamaNoLongerHasIsTheServicesProblemShownUnderTheMessage() {
+        // a list from before the model was removed: the service checks the name against Ollama's list and says 400
+        page.route("**/api/models", route -> route.fulfill(new Route.FulfillOptions().setStatus(200)
+                .setContentType("application/json").setBody("{\"configuredModel\":\"llama3.1:8b\","
+                        + "\"configuredModelAvailable\":true,\"models\":[{\"name\":\"llama3.1:8b\",\"configured\":true},"
+                        + "{\"name\":\"removed-model:latest\",\"configured\":false}],\"hosts\":[]}")));
+        load();
+        page.locator("#model").selectOption("removed-model:latest");
+        JsonNode body = askAndCaptureBody("Which model are you? 4");
+        assertEquals("removed-model:latest", body.path("model").asText());
+        Locator problem = page.locator(".message.assistant .problem").last();
+        problem.waitFor();
+        assertTrue(problem.locator(".problem-title").textContent().endsWith("(400)"),
+                problem.locator(".problem-title").textContent());
+        assertTrue(problem.locator(".problem-detail").textContent().contains("removed-model:latest"),
+                problem.locator(".problem-detail").textContent());
+        assertEquals(List.of(), modelsOllamaWasAskedFor("Which model are you? 4"), "Ollama was never asked");
+        assertEquals("Send", page.locator("#send").textContent(), "ready for the next message");
+    }
+
+    @Test
     void withoutTheModelListThePickerIsHiddenAndTheServiceChooses() {
         page.route("**/api/models", route -> route.fulfill(new Route.FulfillOptions().setStatus(503)
                 .setContentType("application/problem+json").setBody("{\"type\":\"urn:ollama-chat:problem:"
