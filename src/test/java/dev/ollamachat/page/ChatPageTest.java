@@ -548,6 +548,18 @@ class ChatPageTest {
                         .withChunkedDribbleDelay(pieces.length + 1, (int) millis)));
     }
 
+    /** Spans of this trace the OTLP receiver got that are ERROR with error.type=cancelled. */
+    private long cancelledSpans(String traceId) {
+        return phoenix.exports().stream().flatMap(export -> export.request().getResourceSpansList().stream())
+                .flatMap(resource -> resource.getScopeSpansList().stream())
+                .flatMap(scope -> scope.getSpansList().stream())
+                .filter(span -> java.util.HexFormat.of().formatHex(span.getTraceId().toByteArray()).equals(traceId))
+                .filter(span -> span.getStatus().getCode() == io.opentelemetry.proto.trace.v1.Status.StatusCode.STATUS_CODE_ERROR)
+                .filter(span -> span.getAttributesList().stream().anyMatch(kv -> kv.getKey().equals("error.type")
+                        && kv.getValue().getStringValue().equals("cancelled")))
+                .count();
+    }
+
     private String metrics() {
         return page.request().get(root.toString() + "q/metrics").text();
     }
@@ -560,7 +572,8 @@ class ChatPageTest {
         java.util.Arrays.fill(story, 1, story.length, " upon");
         answerSlowly(question, 30_000, story);
         load();
-        ask(question);
+        Response stream = page.waitForResponse("**/api/chat/stream", () -> ask(question));
+        String traceId = stream.headers().get("traceparent").split("-")[1];
 
         Locator reply = page.locator(".message.assistant").last();
         page.waitForFunction("() => (document.querySelector('.message.assistant .text')?.textContent || '')"
@@ -586,6 +599,8 @@ class ChatPageTest {
         }
         assertTrue(metrics().contains("ollama_chat_streams_active 0.0"), "the service still streams after Stop");
         assertEquals(partial, reply.locator(".text").textContent(), "nothing is added after Stop");
+        // and its trace says so: the turn's spans are ERROR, error.type=cancelled
+        page.waitForCondition(() -> cancelledSpans(traceId) > 0);
 
         // the message box works at once: the next question gets its answer
         page.locator("#message").fill("And now?");
