@@ -419,12 +419,30 @@ class ChatPageTest {
                             + "event: done\ndata: {\"conversationId\":\"c1\",\"model\":\"m\",\"usage\":{\"inputTokens\":1,"
                             + "\"outputTokens\":2},\"durationMs\":3,\"warnings\":[]}\n\n"));
         });
+        // the model list and the conversation list need the key too: the page waits for it instead of asking
+        List<String> listsSeen = new ArrayList<>();
+        page.route("**/api/{models,conversations}", route -> {
+            String authorization = route.request().headers().get("authorization");
+            listsSeen.add(route.request().url().replaceAll(".*/api/", "") + " " + authorization);
+            if (("Bearer " + key).equals(authorization)) {
+                route.resume();
+                return;
+            }
+            route.fulfill(new Route.FulfillOptions().setStatus(401).setContentType("application/problem+json")
+                    .setHeaders(Map.of("WWW-Authenticate", "Bearer realm=\"ollama-chat\""))
+                    .setBody("{\"type\":\"urn:ollama-chat:problem:unauthorized\",\"title\":\"Unauthorized\","
+                            + "\"status\":401,\"detail\":\"This service needs an API key\"}"));
+        });
         AtomicInteger prompts = new AtomicInteger();
         page.onDialog(dialog -> {
             prompts.incrementAndGet();
             dialog.accept(key);
         });
         load();
+        page.waitForCondition(() -> listsSeen.size() >= 2);
+        assertEquals(0, prompts.get(), "no prompt before the user sends something");
+        assertTrue(page.locator("#model-picker").isHidden(), "no model list without the key");
+        assertTrue(page.locator("#history").isHidden(), "no conversation list without the key");
 
         page.locator("#message").fill("hello");
         page.keyboard().press("Enter");
@@ -434,6 +452,11 @@ class ChatPageTest {
                 "first without a key, then with the one typed in");
         assertEquals(1, prompts.get());
         assertEquals(key, page.evaluate("() => sessionStorage.getItem('ollama-chat.api-key')"));
+        // with the key given, both lists load
+        page.locator("#model").waitFor();
+        page.locator("#history-toggle").waitFor();
+        assertTrue(listsSeen.contains("models Bearer " + key), listsSeen.toString());
+        assertTrue(listsSeen.contains("conversations Bearer " + key), listsSeen.toString());
 
         page.locator("#message").fill("again");
         page.keyboard().press("Enter");
