@@ -6,6 +6,7 @@
  */
 (() => {
   const STATUS_REFRESH_MS = 15000;
+  const RENDER_INTERVAL_MS = 50; // a streamed answer is rendered again at most this often
 
   const log = document.getElementById('conversation');
   const emptyNote = document.getElementById('empty');
@@ -15,12 +16,21 @@
   const newButton = document.getElementById('new-conversation');
   const status = document.getElementById('status');
   const statusText = document.getElementById('status-text');
+  const modelPicker = document.getElementById('model-picker');
+  const historyBox = document.getElementById('history');
+  const historyToggle = document.getElementById('history-toggle');
+  const historyNote = document.getElementById('history-note');
+  const historyList = document.getElementById('history-list');
+  const modelSelect = document.getElementById('model');
 
   let conversationId = null;
-  let inFlight = null; // AbortController of the turn being streamed
+  let historyMissing = false; // the service has no conversation list (404/405): the page does without
+  let inFlight = null; // the turn being streamed: { controller, reply }
 
   // With CHAT_API_KEYS set, the API answers 401 without a key: the page asks for it once and keeps it for this tab.
   const KEY_STORAGE = 'ollama-chat.api-key';
+  // The model picked in this browser, kept across visits.
+  const MODEL_STORAGE = 'ollama-chat.model';
 
   function withKey(options) {
     const key = sessionStorage.getItem(KEY_STORAGE);
@@ -31,9 +41,13 @@
     return { ...options, headers };
   }
 
-  async function apiFetch(url, options = {}) {
+  /**
+   * fetch with the tab's API key. On a 401 it asks for the key (unless ask is false: what the page loads on its own
+   * waits until the user has given one) and tries once more.
+   */
+  async function apiFetch(url, options = {}, { ask = true } = {}) {
     const response = await fetch(url, withKey(options));
-    if (response.status !== 401) {
+    if (response.status !== 401 || !ask) {
       return response;
     }
     const key = window.prompt('This chat needs an API key. Enter yours (kept in this tab only):');
@@ -41,7 +55,19 @@
       return response;
     }
     sessionStorage.setItem(KEY_STORAGE, key.trim());
-    return fetch(url, withKey(options));
+    const retried = await fetch(url, withKey(options));
+    if (retried.status !== 401) {
+      setTimeout(keyGiven, 0);
+    }
+    return retried;
+  }
+
+  /** A key was given: load what needed one. */
+  function keyGiven() {
+    if (modelPicker.hidden) {
+      loadModels();
+    }
+    refreshHistory();
   }
 
   /**
@@ -118,6 +144,14 @@
     return node;
   }
 
+  /** Model text as Markdown: safe DOM nodes from markdown.js, or plain text should that script be missing. */
+  function renderMarkdown(markdown) {
+    if (window.ollamaMarkdown) {
+      return window.ollamaMarkdown.render(markdown);
+    }
+    return document.createTextNode(markdown);
+  }
+
   /** Runs a change to the conversation and keeps it scrolled to the end if it was there before. */
   function update(change) {
     const atEnd = log.scrollHeight - log.scrollTop - log.clientHeight < 48;
@@ -130,6 +164,7 @@
   function addUserMessage(text) {
     update(() => {
       emptyNote.hidden = true;
+      log.querySelector('.load-failure')?.remove(); // a conversation that could not be opened: this is a fresh one
       const article = element('article', 'message user');
       article.append(element('p', 'who', 'You'), element('p', 'text', text));
       log.append(article);
@@ -153,24 +188,57 @@
     const tools = element('ul', 'tools');
     tools.setAttribute('aria-label', 'Tool calls');
     tools.hidden = true;
-    const text = element('div', 'text pending');
+    const text = element('div', 'text markdown pending');
     const meta = element('p', 'meta');
     meta.hidden = true;
     article.append(element('p', 'who', 'Assistant'), tools, text, meta);
     update(() => log.append(article));
 
+    // the answer's Markdown so far; rendered again as it grows, at most every RENDER_INTERVAL_MS
+    let markdown = '';
+    let renderTimer = null;
+    let renderedAt = 0;
+
+    function render() {
+      clearTimeout(renderTimer);
+      renderTimer = null;
+      renderedAt = Date.now();
+      update(() => text.replaceChildren(renderMarkdown(markdown)));
+    }
+
+    function scheduleRender() {
+      if (renderTimer === null) {
+        renderTimer = setTimeout(render, Math.max(0, renderedAt + RENDER_INTERVAL_MS - Date.now()));
+      }
+    }
+
+    function flush() {
+      if (renderTimer !== null) {
+        render();
+      }
+    }
+
+    let stopped = false;
+
     return {
       appendToken(piece) {
-        update(() => {
-          text.classList.remove('pending');
-          text.append(piece);
-          text.normalize();
-        });
+        if (stopped) {
+          return;
+        }
+        text.classList.remove('pending');
+        markdown += piece;
+        scheduleRender();
+      },
+      /** A whole stored answer (of a conversation opened from the list), rendered at once. */
+      appendText(content) {
+        text.classList.remove('pending');
+        markdown += (markdown ? '\n\n' : '') + content;
+        render();
       },
       toolCall(name, args) {
         update(() => {
           const chip = element('li', 'chip');
-          chip.dataset.tool = name;
+          chip.dataset.tool = name ?? '';
           chip.dataset.state = 'pending';
           const result = element('span', 'chip-result', 'running…');
           chip.append(element('span', 'chip-name', name), element('code', 'chip-args', formatArguments(args)),
@@ -194,6 +262,7 @@
         out.textContent = failed ? `Error: ${error}` : String(result ?? '');
       },
       done(event) {
+        flush();
         const usage = event.usage || {};
         const parts = [];
         if (usage.inputTokens !== undefined && usage.outputTokens !== undefined) {
@@ -218,9 +287,13 @@
           for (const warning of event.warnings || []) {
             article.append(element('p', 'warning', warning));
           }
+          if (typeof event.traceId === 'string' && TRACE_ID.test(event.traceId)) {
+            article.append(createFeedback(event.traceId));
+          }
         });
       },
       fail(title, detail, statusCode) {
+        flush();
         update(() => {
           const box = element('div', 'problem');
           box.setAttribute('role', 'alert');
@@ -231,11 +304,25 @@
           article.append(box);
         });
       },
+      /** The user stopped the answer: what came so far stays, marked as stopped. */
+      stop() {
+        if (stopped) {
+          return;
+        }
+        stopped = true;
+        flush();
+        update(() => {
+          article.dataset.state = 'stopped';
+          article.append(element('p', 'stopped-note', 'Stopped: the answer is incomplete.'));
+        });
+        this.finish();
+      },
       finish() {
+        flush();
         text.classList.remove('pending');
         for (const chip of tools.querySelectorAll('[data-state="pending"]')) {
           chip.dataset.state = 'error';
-          chip.querySelector('.chip-result').textContent = 'No result';
+          chip.querySelector('.chip-result').textContent = stopped ? 'Stopped' : 'No result';
         }
         if (text.textContent === '') {
           text.hidden = true;
@@ -244,22 +331,151 @@
     };
   }
 
-  /** Shows a failure answered before the stream began: application/problem+json, or anything else. */
-  async function showHttpFailure(reply, response) {
+  /** The title and detail of a failed response: application/problem+json, or anything else. */
+  async function problemOf(response) {
     let title = `HTTP ${response.status}`;
     let detail = response.statusText || '';
     const body = await response.text().catch(() => '');
     if (/json/i.test(response.headers.get('Content-Type') || '')) {
       try {
         const problem = JSON.parse(body);
-        title = problem.title || title;
-        detail = problem.detail || detail;
+        title = typeof problem.title === 'string' && problem.title ? problem.title : title;
+        detail = typeof problem.detail === 'string' && problem.detail ? problem.detail : detail;
       } catch {
         detail = body.slice(0, 500) || detail;
       }
     } else if (body) {
       detail = body.slice(0, 500);
     }
+    return { title, detail };
+  }
+
+  // ----------------------------------------------------------------------------------------------- feedback
+
+  const TRACE_ID = /^[0-9a-f]{32}$/i;
+
+  /**
+   * Good answer / Bad answer under an answer with a trace: POST /api/feedback annotates the trace in Phoenix. The
+   * chosen button is pressed; a failure (Phoenix down: not saved) is shown and the buttons stay for a retry. After
+   * a bad answer, an optional comment can be sent with it.
+   */
+  function createFeedback(traceId) {
+    const box = element('div', 'feedback');
+    box.setAttribute('role', 'group');
+    box.setAttribute('aria-label', 'Feedback on this answer');
+    const good = voteButton('👍', 'Good', 'Good answer');
+    const bad = voteButton('👎', 'Bad', 'Bad answer');
+    const note = element('span', 'feedback-note');
+    note.setAttribute('role', 'status');
+    const problemSlot = element('div', 'feedback-problem-slot');
+    const comment = element('div', 'feedback-comment');
+    comment.hidden = true;
+    const commentId = `comment-${traceId}`;
+    const commentLabel = element('label', null, 'What was wrong? (optional)');
+    commentLabel.htmlFor = commentId;
+    const commentBox = element('textarea');
+    commentBox.id = commentId;
+    commentBox.rows = 2;
+    commentBox.maxLength = 2000;
+    const commentSend = element('button', 'secondary', 'Send comment');
+    commentSend.type = 'button';
+    comment.append(commentLabel, commentBox, commentSend);
+    box.append(good, bad, note, problemSlot, comment);
+
+    let sending = false;
+
+    function setSending(on) {
+      sending = on;
+      for (const button of [good, bad, commentSend]) {
+        button.setAttribute('aria-disabled', String(on));
+      }
+      box.setAttribute('aria-busy', String(on));
+    }
+
+    async function send(score, extra = {}) {
+      if (sending) {
+        return false;
+      }
+      setSending(true);
+      problemSlot.replaceChildren();
+      note.textContent = 'Sending…';
+      const body = { traceId, score, label: score > 0 ? 'good' : 'bad', ...extra };
+      let failure = null;
+      try {
+        const response = await apiFetch('api/feedback', {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', Accept: 'application/json, application/problem+json' },
+          body: JSON.stringify(body),
+        });
+        if (!response.ok) {
+          failure = { ...(await problemOf(response)), status: response.status };
+        }
+      } catch (error) {
+        failure = { title: 'Cannot reach the service', detail: `${error.message || error}: the feedback was not saved` };
+      } finally {
+        setSending(false);
+      }
+      if (failure) {
+        note.textContent = '';
+        const alert = element('div', 'problem feedback-problem');
+        alert.setAttribute('role', 'alert');
+        alert.append(element('p', 'problem-title', failure.status ? `${failure.title} (${failure.status})`
+            : failure.title));
+        if (failure.detail) {
+          alert.append(element('p', 'problem-detail', failure.detail));
+        }
+        problemSlot.append(alert);
+        return false;
+      }
+      return true;
+    }
+
+    async function vote(button, score) {
+      if (sending || button.getAttribute('aria-pressed') === 'true') {
+        return;
+      }
+      if (await send(score)) {
+        good.setAttribute('aria-pressed', String(score > 0));
+        bad.setAttribute('aria-pressed', String(score < 0));
+        box.dataset.score = String(score);
+        note.textContent = score > 0 ? 'Thanks! Saved as a good answer.' : 'Thanks! Saved as a bad answer.';
+        comment.hidden = score > 0;
+      }
+    }
+
+    good.addEventListener('click', () => vote(good, 1));
+    bad.addEventListener('click', () => vote(bad, -1));
+    commentSend.addEventListener('click', async () => {
+      const text = commentBox.value.trim();
+      if (text === '' || sending) {
+        commentBox.focus();
+        return;
+      }
+      if (await send(-1, { comment: text })) {
+        comment.hidden = true;
+        note.textContent = 'Thanks! Your comment is saved.';
+        bad.focus();
+      }
+    });
+    return box;
+  }
+
+  /** A feedback button: its symbol (hidden from screen readers) and a short word, named by its full label. */
+  function voteButton(symbol, word, label) {
+    const button = element('button', 'vote');
+    const icon = element('span', 'vote-icon', symbol);
+    icon.setAttribute('aria-hidden', 'true');
+    button.append(icon, element('span', 'vote-word', word));
+    button.type = 'button';
+    button.setAttribute('aria-label', label);
+    button.title = label;
+    button.setAttribute('aria-pressed', 'false');
+    return button;
+  }
+
+  /** Shows a failure answered before the stream began. */
+  async function showHttpFailure(reply, response) {
+    const { title, detail } = await problemOf(response);
     reply.fail(title, detail, response.status);
   }
 
@@ -302,6 +518,7 @@
       case 'done':
         conversationId = payload.conversationId || conversationId;
         reply.done(payload);
+        refreshHistory();
         return true;
       case 'error':
         reply.fail(payload.title || 'Error', payload.detail, payload.status);
@@ -311,21 +528,42 @@
     }
   }
 
+  /** While an answer streams, the Send button is its Stop button. */
   function setBusy(busy) {
-    sendButton.setAttribute('aria-disabled', String(busy));
-    sendButton.textContent = busy ? 'Sending…' : 'Send';
+    sendButton.textContent = busy ? 'Stop' : 'Send';
+    sendButton.dataset.mode = busy ? 'stop' : 'send';
     log.setAttribute('aria-busy', String(busy));
+  }
+
+  /** Stops the answer being streamed: the fetch is aborted (the service then ends the turn), the page is free. */
+  function stop() {
+    if (!inFlight) {
+      return;
+    }
+    const { controller, reply } = inFlight;
+    inFlight = null;
+    controller.abort();
+    reply.stop();
+    setBusy(false);
+    setTimeout(refreshHistory, 500); // the service keeps what the stopped turn had said by then
   }
 
   async function send(message) {
     const controller = new AbortController();
-    inFlight = controller;
-    setBusy(true);
     addUserMessage(message);
     const reply = createReply();
+    inFlight = { controller, reply };
+    setBusy(true);
     let ended = false;
     try {
-      const body = conversationId ? { message, conversationId } : { message };
+      const body = { message };
+      if (conversationId) {
+        body.conversationId = conversationId;
+      }
+      const model = chosenModel();
+      if (model) {
+        body.model = model;
+      }
       const response = await apiFetch('api/chat/stream', {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream' },
@@ -363,7 +601,7 @@
       }
     } finally {
       reply.finish();
-      if (inFlight === controller) {
+      if (inFlight && inFlight.controller === controller) {
         inFlight = null;
         setBusy(false);
       }
@@ -381,7 +619,11 @@
 
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    submit();
+    if (inFlight) {
+      stop(); // the button says Stop; Enter in the message box never stops an answer
+    } else {
+      submit();
+    }
   });
 
   input.addEventListener('keydown', (event) => {
@@ -392,19 +634,252 @@
   });
 
   newButton.addEventListener('click', () => {
-    if (inFlight) {
-      inFlight.abort();
-      inFlight = null;
-      setBusy(false);
-    }
+    stop();
     const old = conversationId;
     conversationId = null;
-    if (old) {
+    if (old && historyMissing) {
+      // without a list to come back to it, the old conversation is forgotten
       apiFetch(`api/conversations/${encodeURIComponent(old)}`, { method: 'DELETE' }).catch(() => {});
     }
     log.replaceChildren(emptyNote);
     emptyNote.hidden = false;
+    markCurrentConversation();
     input.focus();
+  });
+
+  // ------------------------------------------------------------------------------------------ conversation list
+
+  function formatWhen(value) {
+    const when = new Date(value);
+    if (Number.isNaN(when.getTime())) {
+      return '';
+    }
+    const today = new Date().toDateString() === when.toDateString();
+    return today ? when.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })
+        : when.toLocaleDateString([], { day: 'numeric', month: 'short', year: 'numeric' });
+  }
+
+  function markCurrentConversation() {
+    for (const button of historyList.querySelectorAll('button')) {
+      if (button.dataset.id === conversationId) {
+        button.setAttribute('aria-current', 'true');
+      } else {
+        button.removeAttribute('aria-current');
+      }
+    }
+  }
+
+  function showHistory(conversations) {
+    const items = conversations.filter((c) => c && typeof c.id === 'string' && c.id !== '').map((c) => {
+      const button = element('button', 'history-item');
+      button.type = 'button';
+      button.dataset.id = c.id;
+      const title = typeof c.firstMessage === 'string' && c.firstMessage.trim() !== ''
+          ? c.firstMessage : `Conversation ${c.id}`;
+      const details = [];
+      if (typeof c.messages === 'number') {
+        details.push(c.messages === 1 ? '1 message' : `${c.messages} messages`);
+      }
+      const when = formatWhen(c.lastUsed);
+      if (when) {
+        details.push(when);
+      }
+      button.append(element('span', 'history-title', title), element('span', 'history-details', details.join(' · ')));
+      button.addEventListener('click', () => openConversation(c.id));
+      const li = element('li');
+      li.append(button);
+      return li;
+    });
+    historyList.replaceChildren(...items);
+    historyNote.textContent = 'No conversations yet.';
+    historyNote.hidden = items.length > 0;
+    historyToggle.textContent = items.length > 0 ? `Conversations (${items.length})` : 'Conversations';
+    markCurrentConversation();
+  }
+
+  document.addEventListener('click', (event) => {
+    if (historyBox.open && !historyBox.contains(event.target)) {
+      historyBox.open = false; // a click elsewhere closes the drawer
+    }
+  });
+
+  historyBox.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape' && historyBox.open) {
+      historyBox.open = false;
+      historyToggle.focus();
+    }
+  });
+
+  /** Loads this browser's conversations (those its API key may see) from GET /api/conversations. */
+  async function refreshHistory() {
+    if (historyMissing) {
+      return;
+    }
+    let response;
+    try {
+      response = await apiFetch('api/conversations', { headers: { Accept: 'application/json' }, cache: 'no-store' },
+          { ask: false });
+    } catch {
+      historyNote.textContent = 'The conversations cannot be loaded now.';
+      historyNote.hidden = false;
+      return;
+    }
+    if (response.status === 404 || response.status === 405) {
+      historyMissing = true; // a service without the list
+      historyBox.hidden = true;
+      return;
+    }
+    if (response.status === 401) {
+      historyBox.hidden = true; // until the user gives a key
+      return;
+    }
+    const body = response.ok ? await response.json().catch(() => null) : null;
+    historyBox.hidden = false;
+    if (!Array.isArray(body?.conversations)) {
+      historyNote.textContent = 'The conversations cannot be loaded now.';
+      historyNote.hidden = false;
+      return;
+    }
+    showHistory(body.conversations);
+  }
+
+  /** Shows a stored conversation (GET /api/conversations/{id}); the next message continues it. */
+  async function openConversation(id) {
+    stop();
+    historyBox.open = false;
+    let response;
+    try {
+      response = await apiFetch(`api/conversations/${encodeURIComponent(id)}`, {
+        headers: { Accept: 'application/json' }, cache: 'no-store',
+      });
+    } catch (error) {
+      showLoadFailure('Cannot reach the service', error.message || String(error));
+      return;
+    }
+    if (!response.ok) {
+      const problem = await problemOf(response);
+      showLoadFailure(problem.title, problem.detail, response.status);
+      refreshHistory();
+      return;
+    }
+    const view = await response.json().catch(() => null);
+    if (!Array.isArray(view?.messages)) {
+      showLoadFailure('Cannot show this conversation', 'The service answered something else.');
+      return;
+    }
+    conversationId = typeof view.conversationId === 'string' ? view.conversationId : id;
+    log.replaceChildren(emptyNote);
+    emptyNote.hidden = view.messages.length > 0;
+    showMessages(view.messages);
+    markCurrentConversation();
+    log.scrollTop = log.scrollHeight;
+    input.focus();
+  }
+
+  /** A failure to open a conversation, in the conversation's place. */
+  function showLoadFailure(title, detail, statusCode) {
+    conversationId = null;
+    log.replaceChildren(emptyNote);
+    emptyNote.hidden = true;
+    const box = element('div', 'problem load-failure');
+    box.setAttribute('role', 'alert');
+    box.append(element('p', 'problem-title', statusCode ? `${title} (${statusCode})` : title));
+    if (detail) {
+      box.append(element('p', 'problem-detail', detail));
+    }
+    log.append(box);
+    markCurrentConversation();
+  }
+
+  /** The messages of GET /api/conversations/{id}, each turn as the page showed it (without usage and feedback). */
+  function showMessages(messages) {
+    let reply = null;
+    for (const message of messages) {
+      if (!message || typeof message !== 'object') {
+        continue;
+      }
+      const content = typeof message.content === 'string' ? message.content : '';
+      if (message.role === 'user') {
+        reply?.finish();
+        reply = null;
+        addUserMessage(content);
+      } else if (message.role === 'assistant') {
+        reply ??= createReply();
+        for (const call of Array.isArray(message.toolCalls) ? message.toolCalls : []) {
+          reply.toolCall(call?.name, parseArguments(call?.arguments));
+        }
+        if (content) {
+          reply.appendText(content);
+        }
+      } else if (message.role === 'tool') {
+        reply ??= createReply();
+        reply.toolResult(message.toolName, content);
+      }
+    }
+    reply?.finish();
+  }
+
+  function parseArguments(text) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      return text;
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------- model picker
+
+  /** The model picked for the next message, or null to let the service use its configured one. */
+  function chosenModel() {
+    return !modelPicker.hidden && modelSelect.value ? modelSelect.value : null;
+  }
+
+  function storedModel() {
+    try {
+      return localStorage.getItem(MODEL_STORAGE);
+    } catch {
+      return null; // storage off: the picker still works for this visit
+    }
+  }
+
+  /** Fills the picker from GET /api/models; without an answer it stays hidden and the service's model is used. */
+  async function loadModels() {
+    let catalog;
+    try {
+      const response = await apiFetch('api/models', { headers: { Accept: 'application/json' }, cache: 'no-store' },
+          { ask: false });
+      catalog = response.ok ? await response.json() : null;
+    } catch {
+      catalog = null;
+    }
+    const names = Array.isArray(catalog?.models)
+        ? catalog.models.map((model) => model?.name).filter((name) => typeof name === 'string' && name !== '')
+        : [];
+    if (names.length === 0) {
+      modelPicker.hidden = true;
+      return;
+    }
+    const configured = typeof catalog.configuredModel === 'string' ? catalog.configuredModel : null;
+    const options = names.map((name) => {
+      const option = new Option(name === configured ? `${name} (default)` : name, name);
+      return option;
+    });
+    if (configured && !names.includes(configured)) {
+      options.unshift(new Option(`${configured} (default, not installed)`, configured));
+    }
+    modelSelect.replaceChildren(...options);
+    const stored = storedModel();
+    const values = options.map((option) => option.value);
+    modelSelect.value = stored && values.includes(stored) ? stored : (configured || values[0]);
+    modelPicker.hidden = false;
+  }
+
+  modelSelect.addEventListener('change', () => {
+    try {
+      localStorage.setItem(MODEL_STORAGE, modelSelect.value);
+    } catch {
+      // storage off: kept for this visit only
+    }
   });
 
   function describeHealth(health) {
@@ -454,6 +929,8 @@
   }
 
   refreshStatus();
+  loadModels();
+  refreshHistory();
   setInterval(() => {
     if (!document.hidden) {
       refreshStatus();
