@@ -583,6 +583,12 @@ class ChatPageTest {
                 .count();
     }
 
+    private double activeStreams() {
+        java.util.regex.Matcher gauge = java.util.regex.Pattern.compile("(?m)^ollama_chat_streams_active ([0-9.]+)$")
+                .matcher(metrics());
+        return gauge.find() ? Double.parseDouble(gauge.group(1)) : -1;
+    }
+
     private String metrics() {
         return page.request().get(root.toString() + "q/metrics").text();
     }
@@ -603,7 +609,8 @@ class ChatPageTest {
                 + ".startsWith('Once upon upon')");
         Locator send = page.locator("#send");
         assertEquals("Stop", send.textContent(), "while the answer streams, Send is Stop");
-        assertTrue(metrics().contains("ollama_chat_streams_active 1.0"), "the service streams one answer");
+        // at least this answer (a stream of an earlier test may still be winding down)
+        assertTrue(activeStreams() >= 1, "the service streams the answer: " + activeStreams());
 
         send.click();
         assertEquals("Send", send.textContent(), "the composer is back at once");
