@@ -153,6 +153,7 @@ class FeedbackTest {
         bad("{\"traceId\":\"" + valid + "\"}", "'score' is required");
         bad("{\"traceId\":\"" + valid + "\",\"score\":2}", "'score' is required and must be 1 (good), 0 or -1");
         bad("{\"traceId\":\"" + valid + "\",\"score\":\"1\"}", "score");
+        bad("{\"traceId\":\"" + valid + "\",\"score\":0.5}", "score");
         bad("{\"traceId\":\"" + valid + "\",\"score\":1,\"label\":\"" + "x".repeat(65) + "\"}", "'label' must be");
         bad("{\"traceId\":\"" + valid + "\",\"score\":1,\"comment\":\"" + "x".repeat(2001) + "\"}", "'comment'");
         assertTrue(phoenix.annotations().isEmpty());
