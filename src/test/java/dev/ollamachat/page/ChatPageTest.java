@@ -583,16 +583,6 @@ class ChatPageTest {
                 .count();
     }
 
-    private double activeStreams() {
-        java.util.regex.Matcher gauge = java.util.regex.Pattern.compile("(?m)^ollama_chat_streams_active ([0-9.]+)$")
-                .matcher(metrics());
-        return gauge.find() ? Double.parseDouble(gauge.group(1)) : -1;
-    }
-
-    private String metrics() {
-        return page.request().get(root.toString() + "q/metrics").text();
-    }
-
     @Test
     void stopEndsTheStreamKeepsThePartialAnswerAndFreesTheComposer() {
         String question = "Tell me a long story";
@@ -609,8 +599,6 @@ class ChatPageTest {
                 + ".startsWith('Once upon upon')");
         Locator send = page.locator("#send");
         assertEquals("Stop", send.textContent(), "while the answer streams, Send is Stop");
-        // at least this answer (a stream of an earlier test may still be winding down)
-        assertTrue(activeStreams() >= 1, "the service streams the answer: " + activeStreams());
 
         send.click();
         assertEquals("Send", send.textContent(), "the composer is back at once");
@@ -622,15 +610,11 @@ class ChatPageTest {
         assertEquals(0, reply.locator(".meta:visible").count(), "no usage line for a stopped answer");
         assertEquals(0, reply.locator(".problem").count(), "stopping is not an error");
 
-        // the service sees the client go and ends the turn, long before the model would have finished
-        long deadline = System.currentTimeMillis() + 10_000;
-        while (!metrics().contains("ollama_chat_streams_active 0.0") && System.currentTimeMillis() < deadline) {
-            page.waitForTimeout(100);
-        }
-        assertTrue(metrics().contains("ollama_chat_streams_active 0.0"), "the service still streams after Stop");
+        // the service sees the client go and ends the turn, long before the model (30 s) would have finished: its
+        // chat and LLM spans end ERROR, error.type=cancelled (the active-stream gauge is no witness here: in a test
+        // JVM that started the service before, Micrometer may keep the first instance's gauge)
+        page.waitForCondition(() -> cancelledSpans(traceId) >= 2);
         assertEquals(partial, reply.locator(".text").textContent(), "nothing is added after Stop");
-        // and its trace says so: the turn's spans are ERROR, error.type=cancelled
-        page.waitForCondition(() -> cancelledSpans(traceId) > 0);
 
         // the message box works at once: the next question gets its answer
         page.locator("#message").fill("And now?");
