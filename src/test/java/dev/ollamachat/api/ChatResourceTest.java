@@ -38,15 +38,6 @@ class ChatResourceTest {
     }
 
     @Test
-    void feedbackWithTelemetryOffIsA404ThatSaysWhy() {
-        given().contentType(ContentType.JSON).body("{\"traceId\":\"0af7651916cd43dd8448eb211c80319c\",\"score\":1}")
-                .when().post("/api/feedback")
-                .then().statusCode(404)
-                .contentType("application/problem+json")
-                .body("detail", containsString("telemetry is off"));
-    }
-
-    @Test
     void plainAnswerCarriesReplyModelUsageAndNewConversationId() throws Exception {
         ollama.answerChatWith("Hello! How are you today?", 26, 298);
 
