@@ -486,6 +486,7 @@ func runWait(args []string) error {
 	target := fs.String("url", "", "URL that must answer 200")
 	timeout := fs.Duration("timeout", 60*time.Second, "give up after")
 	pid := fs.Int("pid", 0, "give up at once when this process is gone")
+	every := fs.Duration("every", 250*time.Millisecond, "pause between tries")
 	_ = fs.Parse(args)
 	if err := requireLoopback(*target); err != nil {
 		return err
@@ -510,7 +511,7 @@ func runWait(args []string) error {
 		} else {
 			last = classify(err)
 		}
-		time.Sleep(250 * time.Millisecond)
+		time.Sleep(*every)
 	}
 	return fmt.Errorf("%s did not answer 200 within %v (last: %s)", *target, *timeout, last)
 }
