@@ -8,6 +8,8 @@
 //	loadgen bench   -fake URL -service URL -pid PID -streams 1000 ...
 //	loadgen otlp    -addr 127.0.0.1:0 -port-file F
 //	loadgen latency -off URL -on URL -otlp URL -n 5000 -block 250 -warmup 2000 -conc 4 ...
+//	loadgen relay   -system NAME -kind direct|service|openai -url URL -fake URL -pid PID -out results.jsonl ...
+//	loadgen summarize -in results.jsonl -head head.md -out results.md
 //	loadgen freeport
 //	loadgen wait -url URL -timeout 60s
 package main
@@ -31,6 +33,10 @@ func main() {
 		err = runOTLP(os.Args[2:])
 	case "latency":
 		err = runLatency(os.Args[2:])
+	case "relay":
+		err = runRelay(os.Args[2:])
+	case "summarize":
+		err = runSummarize(os.Args[2:])
 	case "freeport":
 		err = runFreePort()
 	case "wait":
@@ -45,6 +51,6 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: loadgen fake|bench|otlp|latency|freeport|wait [flags]  (see -h of each)")
+	fmt.Fprintln(os.Stderr, "usage: loadgen fake|bench|otlp|latency|relay|summarize|freeport|wait [flags]  (see -h of each)")
 	os.Exit(2)
 }
