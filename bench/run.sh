@@ -104,7 +104,9 @@ install_portkey() { # @portkey-ai/gateway at the pinned version, once
     command -v npm >/dev/null || { LEFT_OUT[portkey]="npm is not on the PATH"; return 1; }
     say "installing @portkey-ai/gateway@$PORTKEY_VERSION into $dir (once)"
     rm -rf "$dir" && mkdir -p "$dir"
-    (cd "$dir" && echo '{"private":true}' >package.json &&
+    # @hono/node-server from 1.14.2 on breaks its streamed answers ("TypeError: immutable", Portkey-AI/gateway#1389;
+    # 1.14.2 fails here too): pinned to 1.14.1 with an npm override.
+    (cd "$dir" && echo '{"private":true,"overrides":{"@hono/node-server":"1.14.1"}}' >package.json &&
         npm install --no-audit --no-fund --silent "@portkey-ai/gateway@$PORTKEY_VERSION") >"$WORK/portkey-install.log" 2>&1 &&
         touch "$dir/.installed" ||
         { LEFT_OUT[portkey]="npm install failed: $(tail -n 2 "$WORK/portkey-install.log" | tr '\n' ' ')"; return 1; }
@@ -206,7 +208,7 @@ EOF
             SYS_PID=$!
             SYS_KIND="openai"
             SYS_HEADERS="x-portkey-provider:ollama|x-portkey-custom-host:$FAKE_URL"
-            SYS_NOTE="@portkey-ai/gateway@$PORTKEY_VERSION, node $(node --version 2>/dev/null), provider ollama, custom host the fake"
+            SYS_NOTE="@portkey-ai/gateway@$PORTKEY_VERSION (@hono/node-server pinned to 1.14.1, see Portkey-AI/gateway#1389), node $(node --version 2>/dev/null), provider ollama, custom host the fake"
             ready_url="$SYS_URL/"
             ;;
         *) return 1 ;;
