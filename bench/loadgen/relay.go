@@ -32,6 +32,8 @@ import (
 // Before each phase it tells the fake what to answer (POST /_bench/script). CPU time and peak RSS are those of the
 // system's process and every process under it (gateways that fork workers), from /proc.
 
+const kBPerMB = 1024.0
+
 type relayConfig struct {
 	system, kind, url, fakeURL, model, out, note string
 	headers                                      map[string]string
