@@ -57,6 +57,8 @@ func runSummarize(args []string) error {
 	head := fs.String("head", "", "a Markdown file whose text goes first (title, machine, method)")
 	tail := fs.String("tail", "", "a Markdown file whose text goes last")
 	baseline := fs.String("baseline", "direct", "the system the added figures are taken against")
+	ours := fs.String("ours", "off,on,on-flags", "the service's systems, for the comparison with the gateways")
+	theirs := fs.String("theirs", "litellm,portkey", "the gateways")
 	_ = fs.Parse(args)
 	file, err := os.Open(*in)
 	if err != nil {
@@ -138,6 +140,8 @@ func runSummarize(args []string) error {
 		b.WriteString("\n")
 	}
 
+	writeVerdicts(&b, order, bySystem, base, *baseline, strings.Split(*ours, ","), strings.Split(*theirs, ","))
+
 	fmt.Fprintf(&b, "\n### The baseline's own figures (direct to the fake, medians)\n\n")
 	if reps := bySystem[*baseline]; len(reps) > 0 {
 		get := func(metric string) float64 {
@@ -204,4 +208,103 @@ func runSummarize(args []string) error {
 		b.Write(raw)
 	}
 	return os.WriteFile(*out, []byte(b.String()), 0o644)
+}
+
+// medianOf is the median over the repetitions of a metric of a system, "added" ones against the baseline of the
+// same repetition; NaN when not measured.
+func medianOf(reps []relayResult, base map[int]relayResult, c column, isBaseline bool) float64 {
+	var values []float64
+	for _, r := range reps {
+		v, ok := r.Metrics[c.metric]
+		if !ok {
+			continue
+		}
+		if c.added {
+			bv, found := base[r.Rep].Metrics[c.metric]
+			if isBaseline || !found {
+				continue
+			}
+			v -= bv
+		}
+		values = append(values, v)
+	}
+	return median(values)
+}
+
+// writeVerdicts says, metric by metric, whether each of the service's systems did better than each gateway.
+func writeVerdicts(b *strings.Builder, order []string, bySystem map[string][]relayResult, base map[int]relayResult,
+	baseline string, ours, theirs []string) {
+	var us, them []string
+	for _, name := range order {
+		for _, o := range ours {
+			if name == o {
+				us = append(us, name)
+			}
+		}
+		for _, t := range theirs {
+			if name == t {
+				them = append(them, name)
+			}
+		}
+	}
+	if len(us) == 0 || len(them) == 0 {
+		return
+	}
+	compared := []struct {
+		name         string
+		c            column
+		higherBetter bool
+	}{
+		{"non-streaming c=1, added p50", summaryColumns[0], false},
+		{"non-streaming c=1, added p99", summaryColumns[1], false},
+		{"non-streaming c=64, req/s", summaryColumns[3], true},
+		{"non-streaming c=64, CPU per chat", summaryColumns[4], false},
+		{"streaming c=1, added TTFT p50", summaryColumns[5], false},
+		{"100 streams, CPU per relayed token", summaryColumns[6], false},
+		{"100 streams, peak RSS", summaryColumns[7], false},
+		{"1,000 streams, failures", summaryColumns[8], false},
+		{"1,000 streams, added TTFT p50", summaryColumns[9], false},
+		{"1,000 streams, peak RSS", summaryColumns[10], false},
+	}
+	fmt.Fprintf(b, "\n### The service against the gateways\n\n")
+	fmt.Fprintf(b, "Medians as above: the service's system against the gateway (its figure / the gateway's).\n\n")
+	b.WriteString("| Figure |")
+	for _, u := range us {
+		for _, t := range them {
+			fmt.Fprintf(b, " %s vs %s |", u, t)
+		}
+	}
+	b.WriteString("\n|---|")
+	for range us {
+		for range them {
+			b.WriteString("---|")
+		}
+	}
+	b.WriteString("\n")
+	for _, m := range compared {
+		fmt.Fprintf(b, "| %s |", m.name)
+		for _, u := range us {
+			for _, t := range them {
+				mine := medianOf(bySystem[u], base, m.c, u == baseline)
+				their := medianOf(bySystem[t], base, m.c, t == baseline)
+				if math.IsNaN(mine) || math.IsNaN(their) {
+					b.WriteString(" — |")
+					continue
+				}
+				better := mine < their
+				if m.higherBetter {
+					better = mine > their
+				}
+				word := "worse"
+				switch {
+				case mine == their:
+					word = "same"
+				case better:
+					word = "**better**"
+				}
+				fmt.Fprintf(b, " %s ("+m.c.format+" / "+m.c.format+") |", word, mine, their)
+			}
+		}
+		b.WriteString("\n")
+	}
 }
