@@ -45,7 +45,7 @@ if ((SMOKE)); then
     OUT="${OUT:-${TMPDIR:-/tmp}/ollama-chat-bench-smoke.md}"
     BENCH_BUDGET_S="${BENCH_BUDGET_S:-110}"
     # tiny sizes: every phase runs, briefly
-    RELAY_SIZES=(-ns-warm 1s -ns-measure 1s -ns-max 500 -conc 16 -conc-warm 300ms -conc-measure 1s -st-warm 5
+    RELAY_SIZES=(-warm 2s -ns-warm 1s -ns-measure 1s -ns-max 500 -conc 16 -conc-warm 300ms -conc-measure 1s -st-warm 5
         -st-n 20 -st-measure 1s -mid-streams 20 -mid-tokens 20 -mid-interval 20ms -mid-rounds 1
         -big-streams 100 -big-tokens 20 -big-interval 50ms -big-timeout 20s)
 else

@@ -40,6 +40,7 @@ type relayConfig struct {
 	pid, rep                                     int
 	startupMs, startupRSSkB                      float64
 
+	warm                    time.Duration
 	nsWarm, nsMeasure       time.Duration
 	nsMaxChats              int
 	concClients             int
@@ -442,6 +443,16 @@ func streamSummary(results []streamResult) (ok int, ttft []float64, tokens int, 
 	return
 }
 
+func countOK(results []streamResult) int {
+	n := 0
+	for _, r := range results {
+		if r.ok {
+			n++
+		}
+	}
+	return n
+}
+
 func reasonsText(reasons map[string]int) string {
 	var parts []string
 	for r, n := range reasons {
@@ -467,15 +478,17 @@ func runRelay(args []string) error {
 	fs.Float64Var(&c.startupMs, "startup-ms", -1, "start-up time measured by the caller, for the results")
 	fs.Float64Var(&c.startupRSSkB, "startup-rss-kb", -1, "RSS at start-up measured by the caller, for the results")
 	fs.StringVar(&c.out, "out", "", "append the results as one JSON line to this file")
-	fs.DurationVar(&c.nsWarm, "ns-warm", 2*time.Second, "non-streaming c=1: warm-up time")
-	fs.DurationVar(&c.nsMeasure, "ns-measure", 5*time.Second, "non-streaming c=1: measured time")
+	fs.DurationVar(&c.warm, "warm", 10*time.Second, "common warm-up before the phases: non-streamed chats from 8 "+
+		"clients, then two rounds of 50 short streams (a JIT compiler warms up; 0: none)")
+	fs.DurationVar(&c.nsWarm, "ns-warm", time.Second, "non-streaming c=1: warm-up time")
+	fs.DurationVar(&c.nsMeasure, "ns-measure", 4*time.Second, "non-streaming c=1: measured time")
 	fs.IntVar(&c.nsMaxChats, "ns-max", 5000, "non-streaming c=1: at most this many measured chats")
 	fs.IntVar(&c.concClients, "conc", 64, "non-streaming concurrent clients")
 	fs.DurationVar(&c.concWarm, "conc-warm", time.Second, "concurrent: warm-up time")
-	fs.DurationVar(&c.concMeasure, "conc-measure", 4*time.Second, "concurrent: measured time")
+	fs.DurationVar(&c.concMeasure, "conc-measure", 3*time.Second, "concurrent: measured time")
 	fs.IntVar(&c.stWarm, "st-warm", 20, "streaming c=1: warm-up streams")
 	fs.IntVar(&c.stN, "st-n", 200, "streaming c=1: at most this many measured streams (5 tokens, 2 ms apart)")
-	fs.DurationVar(&c.stMeasure, "st-measure", 4*time.Second, "streaming c=1: at most this long")
+	fs.DurationVar(&c.stMeasure, "st-measure", 3*time.Second, "streaming c=1: at most this long")
 	fs.IntVar(&c.midStreams, "mid-streams", 100, "CPU per token: concurrent streams")
 	fs.IntVar(&c.midTokens, "mid-tokens", 200, "CPU per token: tokens per stream")
 	fs.DurationVar(&c.midInterval, "mid-interval", 20*time.Millisecond, "CPU per token: pause between tokens")
@@ -517,11 +530,35 @@ func runRelay(args []string) error {
 		return true
 	}
 
-	// 1. Non-streaming, one client on one keep-alive connection.
+	// 0. A common warm-up: the same for every system, so that a JIT compiler (the JVM's, V8's) has compiled the
+	// paths the phases take before anything is measured.
 	if err := setFakeScript(c.fakeURL, 1, time.Millisecond, true); err != nil {
 		return err
 	}
 	fails := &chatFailures{}
+	if c.warm > 0 {
+		fmt.Printf("[%s #%d] warm-up: %v of non-streamed chats from 8 clients, then 2 x 50 short streams ... ", c.system,
+			c.rep, c.warm)
+		lat, _, _ := s.chatsFor(chatClient(8), 8, c.warm, 0, fails)
+		if err := setFakeScript(c.fakeURL, 20, 5*time.Millisecond, false); err != nil {
+			return err
+		}
+		ok := 0
+		for i := 0; i < 2; i++ {
+			results, _, _ := s.streamRound(s.streamTarget(20), 50, c.bigTimeout)
+			ok += countOK(results)
+		}
+		fmt.Printf("%d chats, %d of 100 streams ok\n", len(lat), ok)
+		if fails.n.Load() > 0 || ok < 100 {
+			res.notef("warm-up: %d chat failures (%s), %d of 100 streams ok", fails.n.Load(), fails, ok)
+		}
+		if err := setFakeScript(c.fakeURL, 1, time.Millisecond, true); err != nil {
+			return err
+		}
+	}
+
+	// 1. Non-streaming, one client on one keep-alive connection.
+	fails = &chatFailures{}
 	client := chatClient(1)
 	fmt.Printf("[%s #%d] non-streaming, 1 client: warm-up %v, measure %v ... ", c.system, c.rep, c.nsWarm, c.nsMeasure)
 	s.chatsFor(client, 1, c.nsWarm, 0, fails)
