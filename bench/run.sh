@@ -250,7 +250,7 @@ for ((rep = 1; rep <= REPS; rep++)); do
             say "$name #$rep ready in ${STARTUP_MS} ms (pid $SYS_PID, RSS $((STARTUP_RSS_KB / 1024)) MB)"
         fi
         "$LOADGEN" relay -system "$name" -kind "$SYS_KIND" -url "$SYS_URL" -fake "$FAKE_URL" -model "$MODEL" \
-            -headers "$SYS_HEADERS" -pid "${SYS_PID:-0}" -rep "$rep" -note "$SYS_NOTE" \
+            -headers "$SYS_HEADERS" -pid "${SYS_PID:-0}" -fake-pid "$FAKE_PID" -rep "$rep" -note "$SYS_NOTE" \
             -startup-ms "$STARTUP_MS" -startup-rss-kb "$STARTUP_RSS_KB" -out "$RESULTS" "${RELAY_SIZES[@]}" \
             </dev/null &
         RELAY_PID=$!

@@ -37,7 +37,7 @@ const kBPerMB = 1024.0
 type relayConfig struct {
 	system, kind, url, fakeURL, model, out, note string
 	headers                                      map[string]string
-	pid, rep                                     int
+	pid, fakePID, rep                            int
 	startupMs, startupRSSkB                      float64
 
 	warm                    time.Duration
@@ -473,6 +473,7 @@ func runRelay(args []string) error {
 	fs.StringVar(&c.model, "model", "bench-model", "the model name")
 	fs.StringVar(&headers, "headers", "", "extra request headers, name:value, separated by |")
 	fs.IntVar(&c.pid, "pid", 0, "the system's process id: CPU and memory of it and its descendants (0: none)")
+	fs.IntVar(&c.fakePID, "fake-pid", 0, "the fake's process id (to tell the rest of the machine's CPU use)")
 	fs.IntVar(&c.rep, "rep", 1, "repetition number, for the results")
 	fs.StringVar(&c.note, "note", "", "a note for the results (JVM flags, version)")
 	fs.Float64Var(&c.startupMs, "startup-ms", -1, "start-up time measured by the caller, for the results")
@@ -522,6 +523,10 @@ func runRelay(args []string) error {
 		res.set("startup_rss_mb", c.startupRSSkB/kBPerMB)
 	}
 	began := time.Now()
+	// What the rest of the machine used meanwhile (it may be shared): every CPU's busy time minus the system's, the
+	// fake's and this process's.
+	ours := func() time.Duration { return treeCPU(c.pid) + procCPU(c.fakePID) + benchCPU(nil) }
+	machine0, ours0 := machineBusy(), ours()
 	alive := func(phase string) bool {
 		if c.pid > 0 && !processAlive(c.pid) {
 			res.notef("the process is gone before %s", phase)
@@ -692,7 +697,11 @@ func runRelay(args []string) error {
 	if c.pid > 0 && !processAlive(c.pid) {
 		res.notef("the process ended during the run")
 	}
-	res.set("took_s", time.Since(began).Seconds())
+	took := time.Since(began)
+	res.set("took_s", took.Seconds())
+	if others := machineBusy() - machine0 - (ours() - ours0); took > 0 {
+		res.set("other_cores", math.Max(0, others.Seconds()/took.Seconds()))
+	}
 	line, _ := json.Marshal(res)
 	if c.out != "" {
 		f, err := os.OpenFile(c.out, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)

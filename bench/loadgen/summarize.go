@@ -35,6 +35,7 @@ var summaryColumns = []column{
 	{"added TTFT p50 ms", "big_ttft_p50", true, "%+.0f"},
 	{"peak RSS MB", "big_hwm_mb", false, "%.0f"},
 	{"start-up to ready ms", "startup_ms", false, "%.0f"},
+	{"other load, cores", "other_cores", false, "%.2f"},
 	{"RSS at ready MB", "startup_rss_mb", false, "%.0f"},
 }
 
@@ -98,7 +99,9 @@ func runSummarize(args []string) error {
 	fmt.Fprintf(&b, "\n### Medians of the repetitions\n\n")
 	fmt.Fprintf(&b, "\"added\": the system's figure minus the direct baseline's in the same repetition, then the "+
 		"median over the repetitions. CPU and RSS are the system's process and everything under it. "+
-		"`—`: not measured (or not meaningful for the baseline).\n\n")
+		"`—`: not measured (or not meaningful for the baseline). Other load: the cores the rest of the machine (outside "+
+		"the system, the fake and the load generator) used on average while the system was measured; the machine may "+
+		"be shared.\n\n")
 	b.WriteString("| System | reps |")
 	for _, c := range summaryColumns {
 		b.WriteString(" " + c.head + " |")
@@ -162,7 +165,7 @@ func runSummarize(args []string) error {
 	fmt.Fprintf(&b, "\n### Every repetition\n\n")
 	b.WriteString("| System | rep | non-stream chats | p50 / p99 / p99.9 ms | c=64 req/s | CPU ms/chat | " +
 		"stream c=1 TTFT p50 ms | µs/token | 100-stream fails | 1,000-stream fails | TTFT p50 ms | " +
-		"peak RSS MB | start-up ms | took s |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+		"peak RSS MB | start-up ms | took s | other load, cores |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, name := range order {
 		for _, r := range bySystem[name] {
 			m := func(k, f string) string {
@@ -171,11 +174,11 @@ func runSummarize(args []string) error {
 				}
 				return "—"
 			}
-			fmt.Fprintf(&b, "| %s | %d | %s | %s / %s / %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+			fmt.Fprintf(&b, "| %s | %d | %s | %s / %s / %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
 				name, r.Rep, m("ns_n", "%.0f"), m("ns_p50", "%.3f"), m("ns_p99", "%.2f"), m("ns_p999", "%.2f"),
 				m("c64_rps", "%.0f"), m("c64_cpu_ms", "%.2f"), m("st_ttft_p50", "%.2f"),
 				m("mid_cpu_us_token", "%.0f"), m("mid_fail", "%.0f"), m("big_fail", "%.0f"),
-				m("big_ttft_p50", "%.0f"), m("big_hwm_mb", "%.0f"), m("startup_ms", "%.0f"), m("took_s", "%.0f"))
+				m("big_ttft_p50", "%.0f"), m("big_hwm_mb", "%.0f"), m("startup_ms", "%.0f"), m("took_s", "%.0f"), m("other_cores", "%.2f"))
 		}
 	}
 
