@@ -75,6 +75,8 @@ bench_begin run.sh "$BENCH_BUDGET_S" RELAY_PID SYS_PID OTLP_PID FAKE_PID
 WORK="${BENCH_WORK:-$(mktemp -d "${TMPDIR:-/tmp}/relay-bench.XXXXXX")}"
 mkdir -p "$WORK" || die "cannot create $WORK"
 RESULTS="$WORK/results.jsonl"
+# the code measured: as it is when the run starts (the load generator and the jar are built from it)
+CODE="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet HEAD 2>/dev/null || echo ' (with local changes)')"
 : >"$RESULTS"
 run_started=$SECONDS
 
@@ -287,7 +289,7 @@ done
             "1 s phases."
         echo
     fi
-    echo "Written by \`bench/run.sh$( ((SMOKE)) && echo ' --smoke')\` on $(date -u '+%Y-%m-%d %H:%M UTC'), code \`$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')\`$(git -C "$ROOT" diff --quiet HEAD 2>/dev/null || echo ' (with local changes)'), $REPS repetition(s), systems one after the other in each."
+    echo "Written by \`bench/run.sh$( ((SMOKE)) && echo ' --smoke')\` on $(date -u '+%Y-%m-%d %H:%M UTC'), code \`$CODE\` (at the start), $REPS repetition(s), systems one after the other in each."
     echo
     echo "- machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
     echo "- JDK: $(java -version 2>&1 | head -n 1); $(go version | cut -d' ' -f3); python $(python3 --version 2>&1 | cut -d' ' -f2); node $(node --version 2>/dev/null)"

@@ -52,6 +52,7 @@ type relayConfig struct {
 	midRounds               int
 	bigStreams, bigTokens   int
 	bigInterval, bigTimeout time.Duration
+	midTimeout              time.Duration
 	chatTimeout             time.Duration
 }
 
@@ -193,6 +194,8 @@ func readOpenAISSE(r *bufio.Reader, started time.Time, res *streamResult, want s
 					res.ttft = time.Since(started)
 				}
 				text.WriteString(*ch.Delta.Content)
+				// Counted as they come (a cut stream's tokens were relayed too); set exactly at the end.
+				res.tokens = minInt(tokens, strings.Count(text.String(), " "))
 			}
 			if ch.FinishReason != nil && *ch.FinishReason != "" {
 				finished = true
@@ -494,6 +497,7 @@ func runRelay(args []string) error {
 	fs.IntVar(&c.midTokens, "mid-tokens", 200, "CPU per token: tokens per stream")
 	fs.DurationVar(&c.midInterval, "mid-interval", 20*time.Millisecond, "CPU per token: pause between tokens")
 	fs.IntVar(&c.midRounds, "mid-rounds", 2, "CPU per token: rounds; the last is measured")
+	fs.DurationVar(&c.midTimeout, "mid-timeout", 60*time.Second, "CPU per token: longest a stream may take")
 	fs.IntVar(&c.bigStreams, "big-streams", 1000, "many streams: concurrent streams (0: skip)")
 	fs.IntVar(&c.bigTokens, "big-tokens", 100, "many streams: tokens per stream")
 	fs.DurationVar(&c.bigInterval, "big-interval", 50*time.Millisecond, "many streams: pause between tokens")
@@ -648,7 +652,7 @@ func runRelay(args []string) error {
 		for round := 1; round <= c.midRounds; round++ {
 			fmt.Printf("[%s #%d] %d streams x %d tokens at %v, round %d of %d ... ", c.system, c.rep, c.midStreams,
 				c.midTokens, c.midInterval, round, c.midRounds)
-			results, wall, cpu := s.streamRound(t, c.midStreams, c.bigTimeout)
+			results, wall, cpu := s.streamRound(t, c.midStreams, c.midTimeout)
 			ok, ttft, tokens, reasons := streamSummary(results)
 			fmt.Printf("%d ok, %.1f s\n", ok, wall.Seconds())
 			nominal := time.Duration(c.midTokens) * c.midInterval
