@@ -118,20 +118,60 @@ func raiseMax(peak *atomic.Int64, value int64) {
 
 type fakeOllama struct {
 	model    string
-	interval time.Duration
-	lines    [][]byte // the token lines, then the done line
-	blocking []byte   // the whole answer to a "stream":false chat
-	whole    bool     // answer streamed chats too with the whole answer at once, as one NDJSON line
+	script   atomic.Pointer[fakeScript] // what a chat gets; the relay benchmark changes it between phases
+	blocking []byte                     // the whole answer to a "stream":false chat
 	tags     []byte
 	stats    fakeStats
 }
 
-func newFakeOllama(model string, tokens int, interval time.Duration) *fakeOllama {
-	f := &fakeOllama{model: model, interval: interval}
+// fakeScript is what every chat gets until the next change: the NDJSON lines of /api/chat, the SSE events of the
+// OpenAI-compatible /v1/chat/completions (as Ollama serves it), the pause between tokens, and whether streamed chats
+// get the whole answer at once instead.
+type fakeScript struct {
+	tokens   int
+	interval time.Duration
+	whole    bool
+	lines    [][]byte // the token lines, then the done line
+	oaEvents [][]byte // the token events, then the finish event and [DONE]
+	oaWhole  [][]byte // the whole answer as one content event, then the finish event and [DONE]
+}
+
+func newFakeScript(model string, tokens int, interval time.Duration, whole bool) *fakeScript {
+	s := &fakeScript{tokens: tokens, interval: interval, whole: whole}
 	for i := 0; i < tokens; i++ {
-		f.lines = append(f.lines, ndjsonTokenLine(model, i))
+		s.lines = append(s.lines, ndjsonTokenLine(model, i))
+		s.oaEvents = append(s.oaEvents, openAIChunk(model, tokenText(i), ""))
 	}
-	f.lines = append(f.lines, ndjsonDoneLine(model, tokens))
+	s.lines = append(s.lines, ndjsonDoneLine(model, tokens))
+	finish := [][]byte{openAIChunk(model, "", "stop"), []byte("data: [DONE]\n\n")}
+	s.oaEvents = append(s.oaEvents, finish...)
+	s.oaWhole = append([][]byte{openAIChunk(model, blockingReply, "")}, finish...)
+	return s
+}
+
+// openAIChunk is one SSE event of a streamed OpenAI-style chat completion, as Ollama's /v1/chat/completions sends.
+func openAIChunk(model, content, finish string) []byte {
+	reason := "null"
+	if finish != "" {
+		reason = `"` + finish + `"`
+	}
+	text, _ := json.Marshal(content)
+	return []byte(`data: {"id":"chatcmpl-1","object":"chat.completion.chunk","created":1735689600,"model":"` + model +
+		`","system_fingerprint":"fp_ollama","choices":[{"index":0,"delta":{"role":"assistant","content":` +
+		string(text) + `},"finish_reason":` + reason + `}]}` + "\n\n")
+}
+
+// openAIAnswer is the whole answer of a non-streamed OpenAI-style chat completion.
+func openAIAnswer(model string) []byte {
+	return []byte(`{"id":"chatcmpl-1","object":"chat.completion","created":1735689600,"model":"` + model +
+		`","system_fingerprint":"fp_ollama","choices":[{"index":0,"message":{"role":"assistant","content":"` +
+		blockingReply + `"},"finish_reason":"stop"}],"usage":{"prompt_tokens":26,"completion_tokens":3,` +
+		`"total_tokens":29}}`)
+}
+
+func newFakeOllama(model string, tokens int, interval time.Duration) *fakeOllama {
+	f := &fakeOllama{model: model}
+	f.script.Store(newFakeScript(model, tokens, interval, false))
 	f.blocking = blockingAnswer(model)
 	f.tags = []byte(`{"models":[{"name":"` + model + `","model":"` + model + `","modified_at":"` + fakeCreatedAt +
 		`","size":1000,"digest":"0","details":{"format":"gguf","family":"bench","parameter_size":"1M",` +
@@ -139,10 +179,28 @@ func newFakeOllama(model string, tokens int, interval time.Duration) *fakeOllama
 	return f
 }
 
+// setScript answers POST /_bench/script?tokens=N&interval=D&whole=0|1: the chats from now on get that script.
+func (f *fakeOllama) setScript(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	tokens, err1 := strconv.Atoi(q.Get("tokens"))
+	interval, err2 := time.ParseDuration(q.Get("interval"))
+	if err1 != nil || err2 != nil || tokens < 1 || interval <= 0 || r.Method != http.MethodPost {
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = io.WriteString(w, "POST /_bench/script?tokens=N&interval=D[&whole=1]\n")
+		return
+	}
+	f.script.Store(newFakeScript(f.model, tokens, interval, q.Get("whole") == "1"))
+	w.WriteHeader(http.StatusNoContent)
+}
+
 func (f *fakeOllama) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.URL.Path == "/api/chat" && r.Method == http.MethodPost:
 		f.chat(w, r)
+	case r.URL.Path == "/v1/chat/completions" && r.Method == http.MethodPost:
+		f.openAIChat(w, r)
+	case r.URL.Path == "/_bench/script":
+		f.setScript(w, r)
 	case r.URL.Path == "/api/tags":
 		f.stats.TagsRequests.Add(1)
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
@@ -177,7 +235,8 @@ func (f *fakeOllama) chat(w http.ResponseWriter, r *http.Request) {
 	defer f.stats.ActiveStreams.Add(-1)
 	// The request is only inspected for "stream": every chat gets the same answer.
 	body, err := io.ReadAll(io.LimitReader(r.Body, 16<<20))
-	if err == nil && f.whole && wantsStream(body) {
+	script := f.script.Load()
+	if err == nil && script.whole && wantsStream(body) {
 		f.stats.BlockingChats.Add(1)
 		line := append(append([]byte{}, f.blocking...), '\n')
 		w.Header().Set("Content-Type", "application/x-ndjson")
@@ -200,8 +259,13 @@ func (f *fakeOllama) chat(w http.ResponseWriter, r *http.Request) {
 		f.stats.ChatCompleted.Add(1)
 		return
 	}
-	flusher, _ := w.(http.Flusher)
 	w.Header().Set("Content-Type", "application/x-ndjson")
+	f.pace(w, r, script.lines, script.interval)
+}
+
+// pace writes the first line at once and each next one an interval later, flushing each; counts the outcome.
+func (f *fakeOllama) pace(w http.ResponseWriter, r *http.Request, lines [][]byte, interval time.Duration) {
+	flusher, _ := w.(http.Flusher)
 	send := func(line []byte) bool {
 		if _, err := w.Write(line); err != nil {
 			return false
@@ -211,26 +275,57 @@ func (f *fakeOllama) chat(w http.ResponseWriter, r *http.Request) {
 		}
 		return true
 	}
-	if !send(f.lines[0]) {
+	if !send(lines[0]) {
 		f.stats.ChatAborted.Add(1)
 		return
 	}
-	ticker := time.NewTicker(f.interval)
+	ticker := time.NewTicker(interval)
 	defer ticker.Stop()
 	done := r.Context().Done()
-	for next := 1; next < len(f.lines); next++ {
+	for next := 1; next < len(lines); next++ {
 		select {
 		case <-done:
 			f.stats.ChatAborted.Add(1)
 			return
 		case <-ticker.C:
 		}
-		if !send(f.lines[next]) {
+		if !send(lines[next]) {
 			f.stats.ChatAborted.Add(1)
 			return
 		}
 	}
 	f.stats.ChatCompleted.Add(1)
+}
+
+// openAIChat is Ollama's OpenAI-compatible endpoint (what Portkey's ollama provider calls): a chat completion at
+// once, or streamed as SSE chunks paced like /api/chat, ending with [DONE]. OpenAI streams only when asked to.
+func (f *fakeOllama) openAIChat(w http.ResponseWriter, r *http.Request) {
+	f.stats.ChatRequests.Add(1)
+	raiseMax(&f.stats.PeakStreams, f.stats.ActiveStreams.Add(1))
+	defer f.stats.ActiveStreams.Add(-1)
+	body, err := io.ReadAll(io.LimitReader(r.Body, 16<<20))
+	script := f.script.Load()
+	stream := err == nil && bytes.Contains(body, []byte(`"stream"`)) && wantsStream(body)
+	if !stream {
+		f.stats.BlockingChats.Add(1)
+		answer := openAIAnswer(f.model)
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", strconv.Itoa(len(answer)))
+		if _, err := w.Write(answer); err != nil {
+			f.stats.ChatAborted.Add(1)
+			return
+		}
+		f.stats.ChatCompleted.Add(1)
+		return
+	}
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("Cache-Control", "no-cache")
+	if script.whole {
+		f.stats.BlockingChats.Add(1)
+		f.pace(w, r, script.oaWhole, time.Microsecond)
+		return
+	}
+	f.pace(w, r, script.oaEvents, script.interval)
 }
 
 func runFake(args []string) error {
@@ -258,7 +353,7 @@ func runFake(args []string) error {
 		return err
 	}
 	fake := newFakeOllama(*model, *tokens, *interval)
-	fake.whole = *whole
+	fake.script.Store(newFakeScript(*model, *tokens, *interval, *whole))
 	server := &http.Server{
 		Handler:           fake,
 		ReadHeaderTimeout: 10 * time.Second,

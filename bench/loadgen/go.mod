@@ -1,3 +1,3 @@
 module ollamachat/bench/loadgen
 
-go 1.21
+go 1.19

@@ -119,7 +119,7 @@ func (a *app) chat(client *http.Client, body []byte, timeout time.Duration) (tim
 		TraceID string `json:"traceId"`
 	}
 	if json.Unmarshal(raw, &reply) != nil || reply.Reply != blockingReply {
-		a.fail("unexpected reply: " + digits.ReplaceAllString(string(raw[:min(len(raw), 120)]), "#"))
+		a.fail("unexpected reply: " + digits.ReplaceAllString(string(raw[:minInt(len(raw), 120)]), "#"))
 		return 0, false
 	}
 	a.chats.Add(1)
@@ -185,7 +185,10 @@ func runInterleaved(name string, off, on *app, body []byte, perMode, blockSize, 
 	machine0, ours0, started := machineBusy(), benchCPU(pids), time.Now()
 	defer func() { // named result: the figures of the whole phase
 		p.wall = time.Since(started)
-		p.others = max(0, machineBusy()-machine0-(benchCPU(pids)-ours0))
+		p.others = machineBusy() - machine0 - (benchCPU(pids) - ours0)
+		if p.others < 0 {
+			p.others = 0
+		}
 	}()
 	pairs := (perMode + blockSize - 1) / blockSize
 	for i := 0; i < pairs; i++ {
@@ -193,7 +196,7 @@ func runInterleaved(name string, off, on *app, body []byte, perMode, blockSize, 
 			p.partial = true
 			break
 		}
-		size := min(blockSize, perMode-i*blockSize)
+		size := minInt(blockSize, perMode-i*blockSize)
 		order := []*app{off, on}
 		if i%2 == 1 { // ABBA: off on | on off | off on ...
 			order = []*app{on, off}
@@ -596,4 +599,12 @@ func verdict(measured, lo, hi, goal float64) string {
 	default:
 		return "MISSED (not certain: the interval reaches below the goal)"
 	}
+}
+
+// minInt is min for ints (the loadgen builds with Go 1.19, Debian 12's, which has no min builtin).
+func minInt(a, b int) int {
+	if a < b {
+		return a
+	}
+	return b
 }
