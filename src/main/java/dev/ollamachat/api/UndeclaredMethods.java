@@ -19,7 +19,9 @@ class UndeclaredMethods {
     void register(@Observes Router router) {
         allow(router, "/api/chat", "POST");
         allow(router, ChatStreamRoutes.PATH, "GET, HEAD, POST");
+        allow(router, "/api/conversations", "GET, HEAD");
         allow(router, "/api/conversations/:id", "GET, HEAD, DELETE");
+        allow(router, "/api/feedback", "POST");
         allow(router, "/api/models", "GET, HEAD");
         allow(router, "/api/tools", "GET, HEAD");
     }

@@ -1,7 +1,7 @@
 package dev.ollamachat.telemetry;
 
 import dev.ollamachat.config.ChatConfig;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import jakarta.inject.Inject;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -17,8 +17,12 @@ import java.util.function.LongSupplier;
  * that trace (the LLM and tool spans, the calls to Ollama and MCP, and the HTTP spans around them) to that project.
  * Only traces routed elsewhere than the default are remembered, for {@value #REMEMBERED_MINUTES} minutes, which is far
  * beyond any turn and the batch delay of the export.
+ *
+ * <p>A {@code @Singleton}, so that the exporter holds the instance itself, not a client proxy: the exporter asks it on
+ * the batch processor's thread, where a proxy that still had to create the bean failed in the packaged jar (that
+ * thread cannot load the CDI classes) and the batch was lost.
  */
-@ApplicationScoped
+@Singleton
 public class TraceProjects {
 
     static final long REMEMBERED_MINUTES = 30;
