@@ -6,8 +6,8 @@
 #    Ollama to do, with PORT=<free port>, HOST=127.0.0.1 and the fake's dev service on another free port, and waits
 #    until /q/health/live answers 200.
 # 3. Chats once (POST /api/chat) and reads from the fake Ollama's request journal (WireMock /__admin/requests)
-#    the system prompt that the service sent: it is ChatEngine.SYSTEM_PROMPT. Fetches / (index.html).
-# 4. Edits ChatEngine.SYSTEM_PROMPT and index.html in the copy, each with a fresh marker, chats again and
+#    the system prompt that the service sent: it is SystemPrompts.BUILT_IN. Fetches / (index.html).
+# 4. Edits SystemPrompts.BUILT_IN and index.html in the copy, each with a fresh marker, chats again and
 #    fetches / again: the new system prompt must reach the fake Ollama and the page must carry the marker, while
 #    the Maven process and the dev-mode JVM keep their PIDs.
 # 5. Stops the dev-mode JVM and Maven by PID (the fake Ollama goes with dev mode), and removes the copy.
@@ -25,7 +25,7 @@ BUDGET_SECONDS="${DEVMODE_CHECK_BUDGET:-230}"
 START_WAIT_SECONDS="${DEVMODE_START_WAIT:-150}"
 RELOAD_MAX_TIME=90 # the first request after a change recompiles and restarts the application
 CURL_MAX_TIME=20
-PROMPT_FILE=src/main/java/dev/ollamachat/chat/ChatEngine.java
+PROMPT_FILE=src/main/java/dev/ollamachat/chat/SystemPrompts.java
 PROMPT_ANCHOR="You are a helpful assistant running on a local model."
 PAGE_FILE=src/main/resources/META-INF/resources/index.html
 
@@ -198,7 +198,7 @@ html = open(page, encoding="utf-8").read()
 assert "</body>" in html, "no </body>"
 open(page, "w", encoding="utf-8").write(html.replace("</body>", f"<!-- {marker} -->\n</body>", 1))
 PY
-info "edited ChatEngine.SYSTEM_PROMPT and index.html in the copy (marker $MARKER)"
+info "edited SystemPrompts.BUILT_IN and index.html in the copy (marker $MARKER)"
 reload_started=$SECONDS
 # Dev mode looks for changes when a request comes; a change made just after its last look may only be picked up by
 # the next request, so ask a few times (bounded) before calling the reload missing.
@@ -236,12 +236,12 @@ if kill -0 "$MVN_PID" 2>/dev/null && [[ -n "$DEV_PID" && "$dev_pid_after" == "$D
 else
     fail "the processes changed: dev-mode JVM PID '$DEV_PID' before, '$dev_pid_after' after (Maven PID $MVN_PID)"
 fi
-restart_line="$(grep -m1 -E 'Restarting quarkus due to changes in .*ChatEngine[$A-Za-z]*\.class' "$DEV_LOG" || true)"
+restart_line="$(grep -m1 -E 'Restarting quarkus due to changes in .*SystemPrompts[$A-Za-z]*\.class' "$DEV_LOG" || true)"
 reload_time="$(grep -o -m1 'Live reload total time: [0-9.]*s' "$DEV_LOG" || true)"
 if [[ -n "$restart_line" ]]; then
-    pass "the dev-mode log shows the hot reload of ChatEngine.class in the same JVM (${reload_time:-no total time logged})"
+    pass "the dev-mode log shows the hot reload of SystemPrompts.class in the same JVM (${reload_time:-no total time logged})"
 else
-    fail "the dev-mode log has no 'Restarting quarkus due to changes in ChatEngine.class'; see ${DEV_LOG#"$ROOT"/}"
+    fail "the dev-mode log has no 'Restarting quarkus due to changes in SystemPrompts.class'; see ${DEV_LOG#"$ROOT"/}"
 fi
 
 # --- 5. stop by PID and make sure the port is free again ---
