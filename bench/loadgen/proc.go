@@ -99,26 +99,38 @@ func machineBusy() time.Duration {
 	return time.Duration(ticks) * 10 * time.Millisecond
 }
 
-// procCPU is utime+stime of a process from /proc/<pid>/stat (USER_HZ is 100 on Linux).
-func procCPU(pid int) time.Duration {
-	if pid <= 0 {
-		return 0
-	}
-	raw, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+// statFields are the fields of /proc/<pid>/stat after the command name: fields[0] is the state (field 3 of the
+// file), fields[1] the parent id, fields[11..14] utime, stime, cutime, cstime. Nil when the process is gone.
+func statFields(pid string) []string {
+	raw, err := os.ReadFile("/proc/" + pid + "/stat")
 	if err != nil {
-		return 0
+		return nil
 	}
 	text := string(raw)
 	if i := strings.LastIndexByte(text, ')'); i >= 0 {
 		text = text[i+1:]
 	}
-	fields := strings.Fields(text) // fields[0] is the state (field 3 of the file)
-	if len(fields) < 13 {
+	return strings.Fields(text)
+}
+
+// ticksOf is the sum of the given stat fields, as CPU time (USER_HZ is 100 on Linux).
+func ticksOf(fields []string, indices ...int) time.Duration {
+	var ticks int64
+	for _, i := range indices {
+		if i < len(fields) {
+			v, _ := strconv.ParseInt(fields[i], 10, 64)
+			ticks += v
+		}
+	}
+	return time.Duration(ticks) * 10 * time.Millisecond
+}
+
+// procCPU is utime+stime of a process from /proc/<pid>/stat.
+func procCPU(pid int) time.Duration {
+	if pid <= 0 {
 		return 0
 	}
-	utime, _ := strconv.ParseInt(fields[11], 10, 64)
-	stime, _ := strconv.ParseInt(fields[12], 10, 64)
-	return time.Duration(utime+stime) * 10 * time.Millisecond
+	return ticksOf(statFields(strconv.Itoa(pid)), 11, 12)
 }
 
 // --- the fake's counters ---

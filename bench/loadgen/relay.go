@@ -221,15 +221,7 @@ func procTree(pid int) []int {
 		if err != nil {
 			continue
 		}
-		raw, err := os.ReadFile("/proc/" + e.Name() + "/stat")
-		if err != nil {
-			continue
-		}
-		text := string(raw)
-		if i := strings.LastIndexByte(text, ')'); i >= 0 {
-			text = text[i+1:]
-		}
-		fields := strings.Fields(text)
+		fields := statFields(e.Name())
 		if len(fields) < 2 {
 			continue
 		}
@@ -248,24 +240,7 @@ func procTree(pid int) []int {
 func treeCPU(pid int) time.Duration {
 	var total time.Duration
 	for _, p := range procTree(pid) {
-		raw, err := os.ReadFile("/proc/" + strconv.Itoa(p) + "/stat")
-		if err != nil {
-			continue
-		}
-		text := string(raw)
-		if i := strings.LastIndexByte(text, ')'); i >= 0 {
-			text = text[i+1:]
-		}
-		fields := strings.Fields(text)
-		if len(fields) < 15 {
-			continue
-		}
-		var ticks int64
-		for _, i := range []int{11, 12, 13, 14} {
-			v, _ := strconv.ParseInt(fields[i], 10, 64)
-			ticks += v
-		}
-		total += time.Duration(ticks) * 10 * time.Millisecond
+		total += ticksOf(statFields(strconv.Itoa(p)), 11, 12, 13, 14)
 	}
 	return total
 }

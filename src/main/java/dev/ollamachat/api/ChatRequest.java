@@ -116,11 +116,7 @@ public record ChatRequest(
                 }
             }
         }
-        if (request.user() != null
-                && (length(request.user()) > MAX_USER_LENGTH || !LABEL.matcher(request.user()).matches())) {
-            throw ProblemException.badRequest("'user' must be 1-" + MAX_USER_LENGTH
-                    + " printable characters, not all spaces");
-        }
+        requireValidUser(request.user());
         if (request.model() != null
                 && (request.model().length() > MAX_MODEL_LENGTH || !MODEL.matcher(request.model()).matches())) {
             throw ProblemException.badRequest("'model' must be an Ollama model name such as llama3.1:8b: 1-"
@@ -143,6 +139,14 @@ public record ChatRequest(
         return new TurnRequest.Labels(keyName != null ? keyName : user,
                 metadata == null || metadata.isEmpty() ? null : metadataJson(metadata),
                 tags == null || tags.isEmpty() ? null : List.copyOf(tags), project);
+    }
+
+    /** A request's 'user' (of a chat or of feedback), when it names one: 1-128 printable characters. */
+    static void requireValidUser(String user) {
+        if (user != null && (length(user) > MAX_USER_LENGTH || !LABEL.matcher(user).matches())) {
+            throw ProblemException.badRequest("'user' must be 1-" + MAX_USER_LENGTH
+                    + " printable characters, not all spaces");
+        }
     }
 
     /** A tag, a user or a label: printable characters with at least one that is not a space. */

@@ -53,11 +53,7 @@ public record FeedbackRequest(
                 && request.comment().codePointCount(0, request.comment().length()) > MAX_COMMENT_LENGTH) {
             throw ProblemException.badRequest("'comment' has more than " + MAX_COMMENT_LENGTH + " characters");
         }
-        if (request.user() != null && (request.user().codePointCount(0, request.user().length())
-                > ChatRequest.MAX_USER_LENGTH || !ChatRequest.isLabel(request.user()))) {
-            throw ProblemException.badRequest("'user' must be 1-" + ChatRequest.MAX_USER_LENGTH
-                    + " printable characters, not all spaces");
-        }
+        ChatRequest.requireValidUser(request.user());
         String comment = request.comment() == null || request.comment().isBlank() ? null : request.comment();
         return new Feedback(request.traceId().toLowerCase(Locale.ROOT), request.score(), request.label(), comment,
                 keyName != null ? keyName : request.user());

@@ -22,14 +22,13 @@ public interface SystemPrompts {
     Optional<SystemPrompt> find(String text);
 
     /**
-     * A system prompt: its text, and where it came from: {@code source} is "built-in", "SYSTEM_PROMPT" or "phoenix";
-     * for a Phoenix prompt, {@code name} (the prompt), {@code version} (the prompt version's id) and {@code tag}
-     * (null unless PHOENIX_PROMPT named one).
+     * A system prompt: its text, where it came from ({@code source}: "built-in", "SYSTEM_PROMPT" or "phoenix") and,
+     * for a Phoenix prompt, {@code version} (the prompt version's id; null otherwise).
      */
-    record SystemPrompt(String text, String source, String name, String version, String tag) {
+    record SystemPrompt(String text, String source, String version) {
 
         public static SystemPrompt builtIn() {
-            return new SystemPrompt(BUILT_IN, "built-in", null, null, null);
+            return new SystemPrompt(BUILT_IN, "built-in", null);
         }
     }
 }

@@ -56,12 +56,11 @@ public class PhoenixPrompts implements SystemPrompts {
         this.phoenix = phoenix;
         this.vertx = vertx;
         this.base = traces.phoenixBase();
-        this.authorization = config.telemetry().apiKey().map(String::trim).filter(key -> !key.isEmpty())
-                .map(key -> "Bearer " + key).orElse(null);
+        this.authorization = PhoenixRestApi.authorization(config);
         this.wanted = config.telemetry().prompt().map(String::trim).filter(name -> !name.isEmpty());
         this.refreshMillis = Math.max(1000, config.telemetry().promptRefresh().toMillis());
         this.fixed = config.systemPrompt().filter(text -> !text.isBlank())
-                .map(text -> new SystemPrompt(text, "SYSTEM_PROMPT", null, null, null))
+                .map(text -> new SystemPrompt(text, "SYSTEM_PROMPT", null))
                 .orElse(null);
         this.current = fixed != null ? fixed : SystemPrompt.builtIn();
         remember(current);
@@ -105,7 +104,7 @@ public class PhoenixPrompts implements SystemPrompts {
     /** Reads PHOENIX_PROMPT now; what it reads becomes the prompt of the conversations that start after it. */
     private void refresh() {
         String prompt = wanted.orElseThrow();
-        read(prompt).map(version -> toPrompt(prompt, version))
+        read(prompt).map(PhoenixPrompts::toPrompt)
                 .subscribe().with(this::use, failure -> unavailable(prompt, failure));
     }
 
@@ -119,7 +118,7 @@ public class PhoenixPrompts implements SystemPrompts {
                 : phoenix.promptVersion(url, prompt, authorization);
     }
 
-    private static SystemPrompt toPrompt(String wanted, PhoenixRestApi.PromptVersionData data) {
+    private static SystemPrompt toPrompt(PhoenixRestApi.PromptVersionData data) {
         PhoenixRestApi.PromptVersion version = data == null ? null : data.data();
         if (version == null || version.template() == null) {
             throw new IllegalStateException("Phoenix answered without a template");
@@ -139,9 +138,7 @@ public class PhoenixPrompts implements SystemPrompts {
         } else {
             throw new IllegalStateException("its template is empty");
         }
-        int at = wanted.indexOf('@');
-        String name = at > 0 ? wanted.substring(0, at) : NAME.matcher(wanted).matches() ? wanted : null;
-        return new SystemPrompt(text, "phoenix", name, version.id(), at > 0 ? wanted.substring(at + 1) : null);
+        return new SystemPrompt(text, "phoenix", version.id());
     }
 
     private static String textOf(JsonNode content) {

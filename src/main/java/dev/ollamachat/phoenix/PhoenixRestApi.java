@@ -29,6 +29,12 @@ import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 @Produces(MediaType.APPLICATION_JSON)
 public interface PhoenixRestApi {
 
+    /** The Authorization header of every call: "Bearer PHOENIX_API_KEY", or null when no key is set. */
+    static String authorization(dev.ollamachat.config.ChatConfig config) {
+        return config.telemetry().apiKey().map(String::trim).filter(key -> !key.isEmpty())
+                .map(key -> "Bearer " + key).orElse(null);
+    }
+
     /** Spans of {@code project} in the trace, filtered by span name. An unknown project is a 404. */
     @GET
     @Path("/projects/{project}/spans")

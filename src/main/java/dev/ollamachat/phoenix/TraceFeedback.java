@@ -51,8 +51,7 @@ public class TraceFeedback {
         this.traces = traces;
         this.projects = projects;
         this.base = traces.phoenixBase().orElse(null);
-        this.authorization = config.telemetry().apiKey().map(String::trim).filter(key -> !key.isEmpty())
-                .map(key -> "Bearer " + key).orElse(null);
+        this.authorization = PhoenixRestApi.authorization(config);
     }
 
     /** What Phoenix stored: the trace's project and the annotation's id. */
