@@ -39,7 +39,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.logging.Logger;
 
 /**
@@ -68,7 +67,7 @@ public class OllamaChatModel implements StreamingChatModel {
      */
     public static final String PARTIAL_TEXT = OllamaChatModel.class.getName() + ".partial-text";
 
-    private final OllamaChatApi api;
+    private final OllamaChatClient api;
     private final OllamaHosts hosts;
     private final ChatConfig.Ollama config;
     private final ObjectMapper json;
@@ -76,7 +75,7 @@ public class OllamaChatModel implements StreamingChatModel {
     private final List<ChatModelListener> listeners;
     private final ChatRequestParameters defaults;
 
-    OllamaChatModel(@RestClient OllamaChatApi api, OllamaHosts hosts, ChatConfig config, ObjectMapper json,
+    OllamaChatModel(OllamaChatClient api, OllamaHosts hosts, ChatConfig config, ObjectMapper json,
             @All List<ChatModelListener> listeners) {
         this.api = api;
         this.hosts = hosts;

@@ -18,6 +18,9 @@ public final class OllamaFailures {
             if (t instanceof ProblemException problem) {
                 return problem;
             }
+            if (t instanceof OllamaStatusException answered) {
+                return answeredWithError(answered.status(), answered.body(), host, model, failure);
+            }
             if (t instanceof WebApplicationException web && web.getResponse() != null) {
                 return answeredWithError(web.getResponse().getStatus(), bodyOf(web), host, model, failure);
             }

@@ -7,18 +7,20 @@ import io.opentelemetry.sdk.trace.data.DelegatingSpanData;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 
 /**
  * The HTTP client spans of calls to Ollama, as Phoenix gets them:
  * <ul>
- * <li>named after whom they call: the REST client names them after its path template, {@code POST /api/chat},
- * which is also the name of this service's own server span for a chat; they leave as {@code ollama POST /api/chat};
+ * <li>named after whom they call: the chat client's span is named {@code POST} (Vert.x names client spans by
+ * method), a REST client's after its path template, and {@code POST /api/chat} is also the name of this service's own
+ * server span for a chat; they leave as {@code ollama POST /api/chat};
  * <li>without the capability probe ({@code POST /api/show}): it is asked once per model, inside whichever chat
  * needs the answer first, and would show up in that user's trace as a step of their chat.
  * </ul>
- * Every other span passes unchanged. (The name is set here, at export, because the REST client names its span when
+ * Every other span passes unchanged. (The name is set here, at export, because the HTTP client names its span when
  * the response is in, after any span processor could rename it.)
  */
 final class OllamaCallSpans implements SpanExporter {
@@ -37,20 +39,25 @@ final class OllamaCallSpans implements SpanExporter {
 
     @Override
     public CompletableResultCode export(Collection<SpanData> spans) {
-        List<SpanData> kept = spans.stream().filter(span -> !isProbe(span)).map(this::named).toList();
+        List<SpanData> kept = new ArrayList<>(spans.size());
+        for (SpanData span : spans) {
+            URI called = calledOllama(span);
+            if (called == null) {
+                kept.add(span);
+            } else if (called.getPath() == null || !called.getPath().endsWith(PROBE_PATH)) {
+                kept.add(named(span, called));
+            }
+        }
         return kept.isEmpty() ? CompletableResultCode.ofSuccess() : next.export(kept);
     }
 
-    private boolean isProbe(SpanData span) {
-        URI called = calledOllama(span);
-        return called != null && called.getPath() != null && called.getPath().endsWith(PROBE_PATH);
-    }
-
-    private SpanData named(SpanData span) {
-        if (calledOllama(span) == null || span.getName().startsWith(PREFIX)) {
+    private static SpanData named(SpanData span, URI called) {
+        if (span.getName().startsWith(PREFIX)) {
             return span;
         }
-        String name = PREFIX + span.getName();
+        // a REST client names the span "POST /api/show"; the chat client's Vert.x span is named "POST" alone
+        String name = PREFIX + (span.getName().indexOf(' ') > 0 || called.getPath() == null ? span.getName()
+                : span.getName() + " " + called.getPath());
         return new DelegatingSpanData(span) {
             @Override
             public String getName() {

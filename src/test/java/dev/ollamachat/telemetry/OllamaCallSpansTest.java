@@ -25,17 +25,18 @@ class OllamaCallSpansTest {
         InMemorySpanExporter next = InMemorySpanExporter.create();
         OllamaCallSpans exporter = new OllamaCallSpans(List.of("http://gpu-box:11434"), next);
         SpanData probe = span("POST /api/show", SpanKind.CLIENT, "http://gpu-box:11434/api/show");
-        SpanData chatCall = span("POST /api/chat", SpanKind.CLIENT, "http://GPU-box:11434/api/chat");
+        SpanData chatCall = span("POST", SpanKind.CLIENT, "http://GPU-box:11434/api/chat");
+        SpanData templated = span("GET /api/tags", SpanKind.CLIENT, "http://gpu-box:11434/api/tags");
         SpanData chat = span("chat", SpanKind.INTERNAL, null);
         SpanData elsewhere = span("POST", SpanKind.CLIENT, "http://gpu-box:8080/api/show"); // not Ollama
         SpanData server = span("POST /api/chat", SpanKind.SERVER, "http://gpu-box:11434/api/chat");
 
         assertEquals(CompletableResultCode.ofSuccess().isSuccess(),
-                exporter.export(List.of(probe, chatCall, chat, elsewhere, server)).isSuccess());
-        assertEquals(List.of("ollama POST /api/chat", "chat", "POST", "POST /api/chat"),
+                exporter.export(List.of(probe, chatCall, templated, chat, elsewhere, server)).isSuccess());
+        assertEquals(List.of("ollama POST /api/chat", "ollama GET /api/tags", "chat", "POST", "POST /api/chat"),
                 next.getFinishedSpanItems().stream().map(SpanData::getName).toList());
         assertEquals(true, exporter.export(List.of(probe)).isSuccess(), "a batch of the probe alone is done at once");
-        assertEquals(4, next.getFinishedSpanItems().size());
+        assertEquals(5, next.getFinishedSpanItems().size());
     }
 
     private static SpanData span(String name, SpanKind kind, String url) {

@@ -511,7 +511,7 @@ class TelemetryTest {
 
     private static SpanData only(List<SpanData> trace, java.util.function.Predicate<SpanData> condition) {
         List<SpanData> matching = trace.stream().filter(condition).toList();
-        assertEquals(1, matching.size(), "spans: " + trace.stream().map(SpanData::getName).toList());
+        assertEquals(1, matching.size(), "spans: " + trace.stream().map(s -> s.getName() + "[" + s.getSpanId() + "<" + s.getParentSpanId() + "]").toList());
         return matching.get(0);
     }
 

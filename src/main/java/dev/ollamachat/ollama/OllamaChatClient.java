@@ -1,0 +1,200 @@
+package dev.ollamachat.ollama;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import dev.ollamachat.config.ChatConfig;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.subscription.BackPressureStrategy;
+import io.smallrye.mutiny.subscription.MultiEmitter;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.impl.ContextInternal;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * Ollama's streaming {@code POST /api/chat} on Vert.x's HTTP client: one pool of keep-alive connections per Ollama
+ * (OLLAMA_MAX_CONNECTIONS each), the request written straight from {@link OllamaWire}, each NDJSON line of the answer
+ * handed on as bytes ({@link OllamaChatModel} parses them, so that a malformed line fails the call instead of being
+ * skipped). An answer that ends goes back to the pool for the next call; cancelling the {@link Multi} before it ends
+ * closes that call's connection, and only that one.
+ *
+ * <p>The HTTP client span of each call comes from the Vert.x tracing of the Quarkus OpenTelemetry extension, as for
+ * every client of the managed Vert.x.
+ */
+@ApplicationScoped
+class OllamaChatClient {
+
+    static final String CHAT_PATH = "/api/chat";
+    /** How long a connection to Ollama may take to open before the call counts Ollama as unreachable. */
+    static final int CONNECT_TIMEOUT_MS = 3000;
+    /** An idle pooled connection is closed after this long (seconds). */
+    private static final int IDLE_SECONDS = 60;
+    private static final byte NEWLINE = '\n';
+
+    private final Vertx vertx;
+    private final HttpClient client;
+    private final ObjectWriter requestWriter;
+
+    OllamaChatClient(Vertx vertx, ChatConfig config, ObjectMapper json) {
+        this.vertx = vertx;
+        this.client = vertx.createHttpClient(new HttpClientOptions()
+                .setKeepAlive(true)
+                .setKeepAliveTimeout(IDLE_SECONDS)
+                .setMaxPoolSize(config.ollama().maxConnections())
+                .setConnectTimeout(CONNECT_TIMEOUT_MS)
+                .setTcpNoDelay(true));
+        this.requestWriter = json.writerFor(OllamaWire.ChatRequest.class);
+    }
+
+    /** The call to the Ollama at {@code ollama} (a base URL): its answer's lines, as Ollama sends them. */
+    Multi<byte[]> chat(String ollama, OllamaWire.ChatRequest request) {
+        return Multi.createFrom().emitter(emitter -> {
+            Buffer body;
+            try {
+                body = Buffer.buffer(requestWriter.writeValueAsBytes(request));
+            } catch (JsonProcessingException e) {
+                emitter.fail(e);
+                return;
+            }
+            Call call = new Call(emitter, callContext());
+            call.start(new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(ollama + CHAT_PATH)
+                    .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                    .putHeader(HttpHeaders.ACCEPT, "application/x-ndjson"), body);
+        }, BackPressureStrategy.BUFFER);
+    }
+
+    /**
+     * The context the call runs on: a copy of the caller's (its trace context, log context and request scope as they
+     * are now), for this call alone. The HTTP client span takes its parent from the context's trace context when the
+     * request is written, which can be after a pooled connection was found or a new one opened; by then the caller's
+     * own context may hold another span (the request's handling closes scopes of its own).
+     */
+    private Context callContext() {
+        ContextInternal caller = (ContextInternal) vertx.getOrCreateContext();
+        ContextInternal call = caller.duplicate();
+        call.localContextData().putAll(caller.localContextData());
+        return call;
+    }
+
+    /**
+     * One call. Everything it does with its request runs on one Vert.x context, so that "has the answer ended?" and
+     * "reset the request" cannot interleave: resetting a request whose answer has ended would close a connection that
+     * is back in the pool, under whichever call uses it next.
+     */
+    private final class Call {
+        private final MultiEmitter<? super byte[]> emitter;
+        private final Context context;
+        private HttpClientRequest request;
+        /** The answer ended (or failed): the connection is no longer this call's. */
+        private boolean done;
+        private boolean cancelled;
+        private Buffer pending = Buffer.buffer();
+
+        Call(MultiEmitter<? super byte[]> emitter, Context context) {
+            this.emitter = emitter;
+            this.context = context;
+        }
+
+        void start(RequestOptions options, Buffer body) {
+            emitter.onTermination(() -> onContext(this::cancel));
+            onContext(() -> client.request(options).onComplete(opened -> {
+                if (opened.failed()) {
+                    fail(opened.cause());
+                    return;
+                }
+                request = opened.result();
+                if (cancelled) {
+                    request.reset();
+                    return;
+                }
+                // failures are answered through the response future or the stream; a reset one is ours
+                request.exceptionHandler(ignored -> {
+                });
+                request.send(body).onComplete(answered -> {
+                    if (answered.failed()) {
+                        fail(answered.cause());
+                    } else {
+                        read(answered.result());
+                    }
+                });
+            }));
+        }
+
+        private void read(HttpClientResponse response) {
+            if (response.statusCode() != 200) {
+                response.body().onComplete(body -> fail(new OllamaStatusException(response.statusCode(),
+                        body.succeeded() ? body.result().toString() : null)));
+                return;
+            }
+            response.exceptionHandler(this::fail);
+            response.handler(this::lines);
+            response.endHandler(ignored -> {
+                finish();
+                if (pending.length() > 0) {
+                    emitter.emit(pending.getBytes());
+                }
+                emitter.complete();
+            });
+        }
+
+        /** Hands on each whole line; a partial one waits for the rest. */
+        private void lines(Buffer chunk) {
+            Buffer data = pending.length() == 0 ? chunk : pending.appendBuffer(chunk);
+            int start = 0;
+            int length = data.length();
+            for (int i = 0; i < length; i++) {
+                if (data.getByte(i) == NEWLINE) {
+                    if (i > start) {
+                        emitter.emit(data.getBytes(start, i));
+                    }
+                    start = i + 1;
+                }
+            }
+            pending = start == length ? Buffer.buffer() : data.getBuffer(start, length);
+        }
+
+        private void finish() {
+            done = true;
+        }
+
+        /** The call failed; once the subscriber has left, the failure its leaving caused is nobody's business. */
+        private void fail(Throwable failure) {
+            finish();
+            if (!cancelled && !emitter.isCancelled()) {
+                emitter.fail(failure);
+            }
+        }
+
+        /** The subscriber left (or the call ended): an answer still coming is cut off, closing its connection. */
+        private void cancel() {
+            cancelled = true;
+            if (!done && request != null) {
+                done = true;
+                request.reset();
+            }
+        }
+
+        private void onContext(Runnable action) {
+            if (Vertx.currentContext() == context) {
+                action.run();
+            } else {
+                context.runOnContext(ignored -> action.run());
+            }
+        }
+    }
+
+    @PreDestroy
+    void close() {
+        client.close();
+    }
+}
