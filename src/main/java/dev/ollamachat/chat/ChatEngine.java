@@ -27,6 +27,7 @@ import org.jboss.logging.Logger;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -128,6 +129,10 @@ public class ChatEngine implements ChatTurns {
                     warn("The model '" + modelName + "' does not support tools (Ollama's capabilities say so); "
                             + "it answered without the MCP tools");
                     return Uni.createFrom().item(ToolCatalog.NONE);
+                }
+                Optional<ToolCatalog> recent = toolbox.recentOffer();
+                if (recent.isPresent()) {
+                    return Uni.createFrom().item(recent.get());
                 }
                 return workers.run(toolbox::offer).invoke(offered -> offered.unavailable()
                         .forEach(e -> warn(e.getMessage() + "; its tools were not offered")));

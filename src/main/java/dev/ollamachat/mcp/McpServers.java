@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.time.Duration;
 import java.util.function.Supplier;
 
 /**
@@ -21,7 +23,15 @@ import java.util.function.Supplier;
 @ApplicationScoped
 public class McpServers {
 
+    /** How long a catalog whose servers all answered is offered again without asking. */
+    static final Duration RECENT = Duration.ofSeconds(1);
+
     private final List<McpServerConnection> connections;
+    private volatile Listed recent;
+
+    private record Listed(ToolCatalog catalog, long atNanos) {
+    }
+
     private final ToolPolicy policy;
     /** The name of this service's own /mcp, when MCP_SERVER_URL is unset; else null. */
     private final String ownServerName;
@@ -107,6 +117,18 @@ public class McpServers {
     }
 
     /**
+     * The last {@link #catalog()}, when it is younger than {@link #RECENT} and every server answered it: chats in a
+     * row need not leave the event loop to ask again (the MCP client keeps each server's list, so asking costs no
+     * call, but it blocks when the list is out of date). A server that fails, or a changed list, is seen within
+     * {@link #RECENT}.
+     */
+    public Optional<ToolCatalog> recentCatalog() {
+        Listed last = recent;
+        return last != null && System.nanoTime() - last.atNanos() < RECENT.toNanos() ? Optional.of(last.catalog())
+                : Optional.empty();
+    }
+
+    /**
      * Blocking: every tool of every reachable server that the tool policy allows; a tool name taken by an earlier
      * server is skipped.
      */
@@ -128,7 +150,10 @@ public class McpServers {
                 unavailable.add(e);
             }
         }
-        return new ToolCatalog(List.copyOf(tools.values()), List.copyOf(filtered), List.copyOf(unavailable));
+        ToolCatalog catalog = new ToolCatalog(List.copyOf(tools.values()), List.copyOf(filtered),
+                List.copyOf(unavailable));
+        recent = unavailable.isEmpty() ? new Listed(catalog, System.nanoTime()) : null;
+        return catalog;
     }
 
     @PreDestroy

@@ -7,6 +7,7 @@ import dev.langchain4j.mcp.client.McpClient;
 import dev.langchain4j.service.tool.ToolExecutionResult;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
+import java.util.Optional;
 
 /** The tools of the configured MCP servers: lists them and runs them over the MCP client. */
 @ApplicationScoped
@@ -21,6 +22,11 @@ public class McpToolbox implements Toolbox {
     @Override
     public ToolCatalog offer() {
         return servers.catalog();
+    }
+
+    @Override
+    public Optional<ToolCatalog> recentOffer() {
+        return servers.recentCatalog();
     }
 
     @Override

@@ -35,6 +35,11 @@ class ToolMetrics implements Toolbox {
     }
 
     @Override
+    public java.util.Optional<ToolCatalog> recentOffer() {
+        return toolbox.recentOffer();
+    }
+
+    @Override
     public ToolOutcome run(ToolCatalog catalog, ToolExecutionRequest request) {
         long started = System.nanoTime();
         boolean offered = catalog.find(request.name()).isPresent();

@@ -20,6 +20,9 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.impl.ContextInternal;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Ollama's streaming {@code POST /api/chat} on Vert.x's HTTP client: one pool of keep-alive connections per Ollama
@@ -56,8 +59,12 @@ class OllamaChatClient {
         this.requestWriter = json.writerFor(OllamaWire.ChatRequest.class);
     }
 
-    /** The call to the Ollama at {@code ollama} (a base URL): its answer's lines, as Ollama sends them. */
-    Multi<byte[]> chat(String ollama, OllamaWire.ChatRequest request) {
+    /**
+     * The call to the Ollama at {@code ollama} (a base URL): its answer's lines, as Ollama sends them. Silence longer
+     * than {@code silence} (before the answer, or between two pieces of it) fails the call with a
+     * {@link TimeoutException} and closes its connection.
+     */
+    Multi<byte[]> chat(String ollama, OllamaWire.ChatRequest request, Duration silence) {
         return Multi.createFrom().emitter(emitter -> {
             Buffer body;
             try {
@@ -66,7 +73,7 @@ class OllamaChatClient {
                 emitter.fail(e);
                 return;
             }
-            Call call = new Call(emitter, callContext());
+            Call call = new Call(emitter, callContext(), silence.toNanos());
             call.start(new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(ollama + CHAT_PATH)
                     .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                     .putHeader(HttpHeaders.ACCEPT, "application/x-ndjson"), body);
@@ -94,19 +101,27 @@ class OllamaChatClient {
     private final class Call {
         private final MultiEmitter<? super byte[]> emitter;
         private final Context context;
+        private final long silenceNanos;
         private HttpClientRequest request;
         /** The answer ended (or failed): the connection is no longer this call's. */
         private boolean done;
         private boolean cancelled;
+        /** The subscriber has been told how the call ended. */
+        private boolean told;
         private Buffer pending = Buffer.buffer();
+        /** When Ollama was last heard (or the call began); one timer checks it, rather than one per line. */
+        private long heardNanos = System.nanoTime();
+        private long silenceTimer = -1;
 
-        Call(MultiEmitter<? super byte[]> emitter, Context context) {
+        Call(MultiEmitter<? super byte[]> emitter, Context context, long silenceNanos) {
             this.emitter = emitter;
             this.context = context;
+            this.silenceNanos = silenceNanos;
         }
 
         void start(RequestOptions options, Buffer body) {
             emitter.onTermination(() -> onContext(this::cancel));
+            onContext(() -> watchSilence(silenceNanos));
             onContext(() -> client.request(options).onComplete(opened -> {
                 if (opened.failed()) {
                     fail(opened.cause());
@@ -140,6 +155,10 @@ class OllamaChatClient {
             response.handler(this::lines);
             response.endHandler(ignored -> {
                 finish();
+                if (told) {
+                    return;
+                }
+                told = true;
                 if (pending.length() > 0) {
                     emitter.emit(pending.getBytes());
                 }
@@ -147,8 +166,29 @@ class OllamaChatClient {
             });
         }
 
+        private void watchSilence(long afterNanos) {
+            silenceTimer = vertx.setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(afterNanos)), ignored -> {
+                silenceTimer = -1;
+                if (done) {
+                    return;
+                }
+                long quiet = System.nanoTime() - heardNanos;
+                if (quiet < silenceNanos) {
+                    watchSilence(silenceNanos - quiet);
+                    return;
+                }
+                TimeoutException timeout = new TimeoutException("Ollama sent nothing for "
+                        + TimeUnit.NANOSECONDS.toMillis(silenceNanos) + " ms");
+                if (request != null) {
+                    request.reset(0, timeout);
+                }
+                fail(timeout);
+            });
+        }
+
         /** Hands on each whole line; a partial one waits for the rest. */
         private void lines(Buffer chunk) {
+            heardNanos = System.nanoTime();
             Buffer data = pending.length() == 0 ? chunk : pending.appendBuffer(chunk);
             int start = 0;
             int length = data.length();
@@ -165,12 +205,20 @@ class OllamaChatClient {
 
         private void finish() {
             done = true;
+            if (silenceTimer >= 0) {
+                vertx.cancelTimer(silenceTimer);
+                silenceTimer = -1;
+            }
         }
 
-        /** The call failed; once the subscriber has left, the failure its leaving caused is nobody's business. */
+        /**
+         * The call failed, once: a reset request reports its reset again. Once the subscriber has left, the failure
+         * its leaving caused is nobody's business.
+         */
         private void fail(Throwable failure) {
             finish();
-            if (!cancelled && !emitter.isCancelled()) {
+            if (!told && !cancelled && !emitter.isCancelled()) {
+                told = true;
                 emitter.fail(failure);
             }
         }
@@ -179,7 +227,7 @@ class OllamaChatClient {
         private void cancel() {
             cancelled = true;
             if (!done && request != null) {
-                done = true;
+                finish();
                 request.reset();
             }
         }

@@ -37,7 +37,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
 
@@ -150,16 +149,9 @@ public class OllamaChatModel implements StreamingChatModel {
         tried.add(host);
         call.on(host);
         hosts.started(host);
-        AtomicBoolean answered = new AtomicBoolean();
-        return api.chat(host.url(), wire)
-                .ifNoItem().after(config.timeout()).failWith(TimeoutException::new)
-                .onItem().invoke(line -> {
-                    if (answered.compareAndSet(false, true)) {
-                        hosts.reachable(host);
-                    }
-                })
+        return api.chat(host.url(), wire, config.timeout())
                 .onTermination().invoke(() -> hosts.ended(host))
-                .onFailure(failure -> !answered.get() && tryAnother(host, failure, call, tried))
+                .onFailure(failure -> !call.answered && tryAnother(host, failure, call, tried))
                 .recoverWithMulti(failure -> attempt(call, wire, tried));
     }
 
@@ -179,6 +171,9 @@ public class OllamaChatModel implements StreamingChatModel {
         private final ChatRequest request;
         private final Map<Object, Object> attributes = new ConcurrentHashMap<>();
         private volatile String ollama = hosts.firstUrl();
+        private volatile OllamaHosts.Host host;
+        /** A host has sent a line: the call stays with it. */
+        private volatile boolean answered;
         private final AtomicBoolean ended = new AtomicBoolean();
         private final long startedNanos = System.nanoTime();
         private final StringBuilder text = new StringBuilder();
@@ -192,11 +187,16 @@ public class OllamaChatModel implements StreamingChatModel {
 
         /** The host the call goes to now; the listeners find it in the attributes. */
         void on(OllamaHosts.Host host) {
+            this.host = host;
             ollama = host.url();
             attributes.put(OLLAMA_URL, ollama);
         }
 
         List<ModelOutput> accept(byte[] line) {
+            if (!answered) {
+                answered = true;
+                hosts.reachable(host);
+            }
             if (done != null || isBlank(line)) {
                 return List.of();
             }

@@ -31,6 +31,11 @@ class ToolSpans implements Toolbox {
     }
 
     @Override
+    public java.util.Optional<ToolCatalog> recentOffer() {
+        return toolbox.recentOffer();
+    }
+
+    @Override
     public ToolOutcome run(ToolCatalog catalog, ToolExecutionRequest request) {
         if (!telemetry.enabled()) {
             return toolbox.run(catalog, request);

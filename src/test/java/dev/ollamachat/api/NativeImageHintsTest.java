@@ -45,7 +45,8 @@ class NativeImageHintsTest {
             SseEvent.class, // the data line of each streamed event (ChatStreamRoutes)
             Problem.class, // problem+json written by Problem.send on Vert.x routes
             ChatRequest.class, // the streaming POST body, parsed by ChatStreamRoutes
-            OllamaWire.Chunk.class); // each NDJSON line of a streamed Ollama reply (OllamaChatModel)
+            OllamaWire.Chunk.class, // each NDJSON line of a streamed Ollama reply (OllamaChatModel)
+            OllamaWire.ChatRequest.class); // the body of each chat call to Ollama (OllamaChatClient)
 
     @Test
     void registersExactlyTheClassesJacksonSees() {
