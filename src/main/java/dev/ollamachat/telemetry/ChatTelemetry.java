@@ -100,9 +100,10 @@ class ChatTelemetry {
 
     // ---- LLM spans
 
-    /** The request side of an LLM span: model, messages, tools, parameters. */
+    /** The request side of an LLM span: model, messages, tools (their schemas when asked), parameters. */
     void describeLlmRequest(Span span, String operation, String model, List<ChatMessage> messages,
-            List<ToolSpecification> tools, Map<String, Object> parameters, String conversationId) {
+            List<ToolSpecification> tools, boolean toolSchemas, Map<String, Object> parameters,
+            String conversationId) {
         if (!span.isRecording()) {
             return;
         }
@@ -138,7 +139,7 @@ class ChatTelemetry {
                 describeMessage(span, LLM_INPUT_MESSAGES + "." + i + ".", messages.get(i), false);
             }
         }
-        if (content.showsTools()) {
+        if (toolSchemas && content.showsTools()) {
             for (int i = 0; i < tools.size(); i++) {
                 span.setAttribute(LLM_TOOLS + "." + i + "." + TOOL_JSON_SCHEMA, content.capped(schemaOf(tools.get(i))));
             }

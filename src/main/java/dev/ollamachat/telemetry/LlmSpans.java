@@ -40,6 +40,7 @@ class LlmSpans implements ChatModelListener {
 
     private final ChatTelemetry telemetry;
     private final SystemPrompts prompts;
+    private final ToolListsShown toolLists = new ToolListsShown();
 
     LlmSpans(ChatTelemetry telemetry, SystemPrompts prompts) {
         this.telemetry = telemetry;
@@ -57,9 +58,10 @@ class LlmSpans implements ChatModelListener {
                 .setParent(parent).setSpanKind(SpanKind.CLIENT).startSpan();
         ChatRequest request = context.chatRequest();
         List<ToolSpecification> tools = request.toolSpecifications() == null ? List.of() : request.toolSpecifications();
+        String conversationId = parent.get(ChatTelemetry.CONVERSATION_ID);
         telemetry.describeLlmRequest(span, streamed ? SpanNames.OPERATION_STREAMING : SpanNames.OPERATION_BLOCKING,
-                request.modelName(), request.messages(), tools, sentParameters(request),
-                parent.get(ChatTelemetry.CONVERSATION_ID));
+                request.modelName(), request.messages(), tools, toolLists.changed(conversationId, tools),
+                sentParameters(request), conversationId);
         if (!request.messages().isEmpty() && request.messages().get(0) instanceof SystemMessage system) {
             // the conversation's system prompt, with its Phoenix prompt version when it came from there
             prompts.find(system.text()).ifPresent(prompt -> telemetry.describePromptTemplate(span, prompt));
@@ -130,6 +132,30 @@ class LlmSpans implements ChatModelListener {
         }
         parameters.put("stream", true);
         return parameters;
+    }
+
+    /**
+     * Which tool list each conversation's LLM spans last carried. The schemas of the tools offered (a few KB) go on the
+     * first LLM span of a conversation and on the first after the list changed, not on every model call: the
+     * conversation's first trace shows them in Phoenix, and {@code llm.tool_count} is on every span. Forgotten past
+     * {@value #REMEMBERED} conversations (they then carry the schemas once more).
+     */
+    static final class ToolListsShown {
+        static final int REMEMBERED = 10_000;
+        private final Map<String, Integer> shown = new java.util.concurrent.ConcurrentHashMap<>();
+
+        /** Whether this call's span should carry the schemas; a call outside a conversation always does. */
+        boolean changed(String conversationId, List<ToolSpecification> tools) {
+            if (conversationId == null) {
+                return true;
+            }
+            Integer list = tools.hashCode();
+            boolean changed = !list.equals(shown.put(conversationId, list));
+            if (shown.size() > REMEMBERED) {
+                shown.clear();
+            }
+            return changed;
+        }
     }
 
     private static String finishReason(FinishReason reason) {

@@ -163,6 +163,28 @@ class TelemetryTest {
     }
 
     @Test
+    void toolSchemasGoOnTheFirstLlmSpanOfAConversationOnly() throws Exception {
+        ollama.nextChat().answer(FakeOllama.reply("First.", 10, 2));
+        ollama.nextChat().answer(FakeOllama.reply("Second.", 20, 2));
+        Response first = given().contentType(ContentType.JSON).body("{\"message\":\"one\"}")
+                .when().post("/api/chat");
+        first.then().statusCode(200);
+        String conversationId = first.path("conversationId");
+        String secondTrace = given().contentType(ContentType.JSON)
+                .body("{\"message\":\"two\",\"conversationId\":\"" + conversationId + "\"}")
+                .when().post("/api/chat").then().statusCode(200).extract().path("traceId");
+
+        var opening = only(traceOf(first.path("traceId"), s -> s.getName().equals("chat")),
+                s -> s.getName().equals(SpanNames.LLM_BLOCKING)).getAttributes();
+        var next = only(traceOf(secondTrace, s -> s.getName().equals("chat")),
+                s -> s.getName().equals(SpanNames.LLM_BLOCKING)).getAttributes();
+        assertTrue(opening.get(str("llm.tools.0.tool.json_schema")).contains("\"type\":\"function\""));
+        assertEquals(null, next.get(str("llm.tools.0.tool.json_schema")), "the same tools, not written again");
+        assertEquals(opening.get(SpanNames.LLM_TOOL_COUNT), next.get(SpanNames.LLM_TOOL_COUNT));
+        assertTrue(next.get(SpanNames.LLM_TOOL_COUNT) > 0);
+    }
+
+    @Test
     void toolRoundTripHasTwoLlmSpansAndAToolSpan() throws Exception {
         ollama.nextChat().answer(FakeOllama.toolCall("add", "{\"a\":5,\"b\":3}"));
         ollama.nextChat().answer(FakeOllama.reply("The result of 5 + 3 is 8.", 229, 13));
