@@ -11,7 +11,10 @@ import java.util.Set;
 import io.opentelemetry.api.trace.Span;
 import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
 import io.smallrye.mutiny.subscription.Cancellable;
-import io.vertx.core.Context;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.impl.ContextInternal;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicInteger;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
@@ -110,9 +113,13 @@ public class ChatStreamRoutes {
         Problem.send(response, e);
     }
 
-    private String write(Object value) {
+    private static final byte[] EVENT = "event: ".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] DATA = "\ndata: ".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] END = "\n\n".getBytes(StandardCharsets.UTF_8);
+
+    private byte[] write(Object value) {
         try {
-            return json.writeValueAsString(value);
+            return json.writeValueAsBytes(value);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
@@ -127,6 +134,8 @@ public class ChatStreamRoutes {
         private long keepAliveTimer = -1;
         private final TraceLinks.TraceIds trace = traces.current();
         private Cancellable subscription;
+        /** Signals waiting on the event loop; while any waits, the next one queues behind it. */
+        private final AtomicInteger queued = new AtomicInteger();
 
         EventWriter(RoutingContext context, HttpServerResponse response) {
             this.context = context;
@@ -135,12 +144,28 @@ public class ChatStreamRoutes {
 
         void start(ChatRequest request) {
             response.closeHandler(ignored -> cancel());
-            // each signal hops to the request's event loop in order (emitOn would drop events queued before a failure)
-            Context eventLoop = context.vertx().getOrCreateContext();
+            ContextInternal eventLoop = (ContextInternal) context.vertx().getOrCreateContext();
             subscription = chat.stream(request.ask(userOf(context))).subscribe().with(
-                    event -> eventLoop.runOnContext(ignored -> event(SseEvent.of(event, trace))),
-                    failure -> eventLoop.runOnContext(ignored -> failure(failure)),
-                    () -> eventLoop.runOnContext(ignored -> complete()));
+                    event -> onEventLoop(eventLoop, () -> event(SseEvent.of(event, trace))),
+                    failure -> onEventLoop(eventLoop, () -> failure(failure)),
+                    () -> onEventLoop(eventLoop, this::complete));
+        }
+
+        /**
+         * Runs a signal on the request's event loop, in order (emitOn would drop events queued before a failure): at
+         * once when it arrives on that thread with none queued before it (a token read from Ollama on the same loop),
+         * else queued behind the others.
+         */
+        private void onEventLoop(ContextInternal eventLoop, Runnable signal) {
+            if (queued.get() == 0 && eventLoop.nettyEventLoop().inEventLoop()) {
+                signal.run();
+                return;
+            }
+            queued.incrementAndGet();
+            eventLoop.runOnContext(ignored -> {
+                queued.decrementAndGet();
+                signal.run();
+            });
         }
 
         private void event(SseEvent event) {
@@ -155,7 +180,8 @@ public class ChatStreamRoutes {
                         .putHeader("X-Accel-Buffering", "no")
                         .setChunked(true);
             }
-            response.write("event: " + event.eventName() + "\ndata: " + write(event) + "\n\n");
+            response.write(Buffer.buffer(EVENT).appendString(event.eventName()).appendBytes(DATA)
+                    .appendBytes(write(event)).appendBytes(END));
             restartKeepAlive();
         }
 

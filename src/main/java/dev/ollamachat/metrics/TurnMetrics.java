@@ -12,6 +12,8 @@ import jakarta.annotation.Priority;
 import jakarta.decorator.Decorator;
 import jakarta.decorator.Delegate;
 import jakarta.inject.Inject;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -39,6 +41,8 @@ class TurnMetrics implements ChatTurns {
     private final MeterRegistry registry;
     private final ConversationStore conversations;
     private final AtomicInteger activeStreams = new AtomicInteger();
+    /** The timer of each endpoint and outcome, registered once rather than looked up for every turn. */
+    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
     private final AtomicLong conversationCount = new AtomicLong();
     private final AtomicLong sizeAskedAt = new AtomicLong(System.nanoTime() - SIZE_REFRESH_NANOS);
 
@@ -76,8 +80,9 @@ class TurnMetrics implements ChatTurns {
         if (request.streamed()) {
             activeStreams.decrementAndGet();
         }
-        Timer.builder(TURNS).description("Chat turns, by endpoint and outcome").tag("endpoint", endpoint)
-                .tag("outcome", outcome).publishPercentileHistogram().register(registry)
+        timers.computeIfAbsent(endpoint + " " + outcome, key -> Timer.builder(TURNS)
+                .description("Chat turns, by endpoint and outcome").tag("endpoint", endpoint).tag("outcome", outcome)
+                .publishPercentileHistogram().register(registry))
                 .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
     }
 
