@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class StartupReportTest {
@@ -32,5 +33,19 @@ class StartupReportTest {
         IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> StartupReport.requireSafeBinding("0.0.0.0", false, false));
         assertTrue(e.getMessage().contains("CHAT_API_KEYS") && e.getMessage().contains("AUTH=none"), e.getMessage());
+    }
+
+    @Test
+    void aHeapTheJvmSizedForABatchJobGetsTheLaunchFlagsHint() {
+        long mib = 1024 * 1024;
+        String hint = StartupReport.jvmSizingHint(6144 * mib, List.of("G1 Young Generation", "G1 Old Generation"))
+                .orElseThrow();
+        assertTrue(hint.contains("6144 MB") && hint.contains("G1 Young Generation") && hint.contains("-Xmx192m"), hint);
+        assertTrue(StartupReport.jvmSizingHint(185 * mib, List.of("G1 Young Generation")).isPresent(),
+                "a small heap, but G1");
+        assertTrue(StartupReport.jvmSizingHint(2048 * mib, List.of("Copy", "MarkSweepCompact")).isPresent(),
+                "Serial GC, but a big heap");
+        assertTrue(StartupReport.jvmSizingHint(185 * mib, List.of("Copy", "MarkSweepCompact")).isEmpty(),
+                "the documented flags: nothing to say");
     }
 }
