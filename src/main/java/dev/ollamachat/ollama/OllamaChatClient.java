@@ -81,15 +81,18 @@ class OllamaChatClient {
     }
 
     /**
-     * The context the call runs on: a copy of the caller's (its trace context, log context and request scope as they
-     * are now), for this call alone. The HTTP client span takes its parent from the context's trace context when the
-     * request is written, which can be after a pooled connection was found or a new one opened; by then the caller's
-     * own context may hold another span (the request's handling closes scopes of its own).
+     * The context the call runs on, for this call alone, on the caller's event loop: it holds the caller's trace
+     * context as it is now (the model call's span) and nothing else. The HTTP client span takes its parent, and its
+     * name, from the context it is written on, which can be after a pooled connection was found or a new one opened;
+     * by then the caller's own context may hold another span (the request's handling closes scopes of its own), and
+     * it holds what named the request's other calls (a route, a REST client's path template).
      */
     private Context callContext() {
-        ContextInternal caller = (ContextInternal) vertx.getOrCreateContext();
-        ContextInternal call = caller.duplicate();
-        call.localContextData().putAll(caller.localContextData());
+        ContextInternal call = ((ContextInternal) vertx.getOrCreateContext()).duplicate();
+        io.opentelemetry.context.Context trace = io.opentelemetry.context.Context.current();
+        // attached while the call's context is the current one, so the trace context is stored there; never
+        // detached: the context ends with the call
+        call.dispatch(ignored -> trace.makeCurrent());
         return call;
     }
 

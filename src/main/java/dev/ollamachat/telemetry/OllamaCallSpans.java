@@ -14,9 +14,8 @@ import java.util.List;
 /**
  * The HTTP client spans of calls to Ollama, as Phoenix gets them:
  * <ul>
- * <li>named after whom they call: the chat client's span is named {@code POST} (Vert.x names client spans by
- * method), a REST client's after its path template, and {@code POST /api/chat} is also the name of this service's own
- * server span for a chat; they leave as {@code ollama POST /api/chat};
+ * <li>named after whom they call and what: method and path, {@code ollama POST /api/chat} ({@code POST /api/chat}
+ * is also the name of this service's own server span for a chat);
  * <li>without the capability probe ({@code POST /api/show}): it is asked once per model, inside whichever chat
  * needs the answer first, and would show up in that user's trace as a step of their chat.
  * </ul>
@@ -52,12 +51,14 @@ final class OllamaCallSpans implements SpanExporter {
     }
 
     private static SpanData named(SpanData span, URI called) {
-        if (span.getName().startsWith(PREFIX)) {
+        if (span.getName().startsWith(PREFIX) || called.getPath() == null) {
             return span;
         }
-        // a REST client names the span "POST /api/show"; the chat client's Vert.x span is named "POST" alone
-        String name = PREFIX + (span.getName().indexOf(' ') > 0 || called.getPath() == null ? span.getName()
-                : span.getName() + " " + called.getPath());
+        // the method, then the path called: a client span is named "POST" alone, or after a path template or route
+        // that its context held, which need not be the call's
+        int space = span.getName().indexOf(' ');
+        String name = PREFIX + (space > 0 ? span.getName().substring(0, space) : span.getName()) + " "
+                + called.getPath();
         return new DelegatingSpanData(span) {
             @Override
             public String getName() {

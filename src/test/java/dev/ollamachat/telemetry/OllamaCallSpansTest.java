@@ -27,16 +27,19 @@ class OllamaCallSpansTest {
         SpanData probe = span("POST /api/show", SpanKind.CLIENT, "http://gpu-box:11434/api/show");
         SpanData chatCall = span("POST", SpanKind.CLIENT, "http://GPU-box:11434/api/chat");
         SpanData templated = span("GET /api/tags", SpanKind.CLIENT, "http://gpu-box:11434/api/tags");
+        // a span named after a template its context still held from another call
+        SpanData misnamed = span("POST /api/show", SpanKind.CLIENT, "http://gpu-box:11434/api/chat");
         SpanData chat = span("chat", SpanKind.INTERNAL, null);
         SpanData elsewhere = span("POST", SpanKind.CLIENT, "http://gpu-box:8080/api/show"); // not Ollama
         SpanData server = span("POST /api/chat", SpanKind.SERVER, "http://gpu-box:11434/api/chat");
 
         assertEquals(CompletableResultCode.ofSuccess().isSuccess(),
-                exporter.export(List.of(probe, chatCall, templated, chat, elsewhere, server)).isSuccess());
-        assertEquals(List.of("ollama POST /api/chat", "ollama GET /api/tags", "chat", "POST", "POST /api/chat"),
+                exporter.export(List.of(probe, chatCall, templated, misnamed, chat, elsewhere, server)).isSuccess());
+        assertEquals(List.of("ollama POST /api/chat", "ollama GET /api/tags", "ollama POST /api/chat", "chat", "POST",
+                "POST /api/chat"),
                 next.getFinishedSpanItems().stream().map(SpanData::getName).toList());
         assertEquals(true, exporter.export(List.of(probe)).isSuccess(), "a batch of the probe alone is done at once");
-        assertEquals(5, next.getFinishedSpanItems().size());
+        assertEquals(6, next.getFinishedSpanItems().size());
     }
 
     private static SpanData span(String name, SpanKind kind, String url) {

@@ -91,10 +91,7 @@ class TelemetryTest {
         // Phoenix gets it named after whom it calls: the server span alone is POST /api/chat
         // the root ends last, and may leave in a later batch than the spans under it: wait for it
         awaitExported(traceId, s -> s.getParentSpanId().isEmpty());
-        List<String> exported = receiver.exports().stream().flatMap(e -> e.request().getResourceSpansList().stream())
-                .flatMap(r -> r.getScopeSpansList().stream()).flatMap(s -> s.getSpansList().stream())
-                .filter(s -> java.util.HexFormat.of().formatHex(s.getTraceId().toByteArray()).equals(traceId))
-                .map(io.opentelemetry.proto.trace.v1.Span::getName).toList();
+        List<String> exported = exportedNames(traceId);
         assertTrue(exported.contains("ollama POST /api/chat"), exported.toString());
         assertEquals(1, exported.stream().filter(n -> n.startsWith("POST /api/chat")).count(), exported.toString());
         assertTrue(trace.stream().noneMatch(s -> s.getName().startsWith("completion")
@@ -276,6 +273,19 @@ class TelemetryTest {
         assertTrue(llm.getEvents().stream().anyMatch(e -> e.getName().equals("first_token")));
         assertEquals("Hello there", chat.getAttributes().get(SpanNames.OUTPUT_VALUE));
         assertWholeTree(trace);
+        // the call to Ollama is named after what it called, not after the route that served the stream
+        awaitExported(traceId, s -> s.getParentSpanId().isEmpty());
+        List<String> exported = exportedNames(traceId);
+        assertTrue(exported.contains("ollama POST /api/chat"), exported.toString());
+        assertTrue(exported.stream().noneMatch(n -> n.startsWith("ollama POST /api/chat/")), exported.toString());
+    }
+
+    /** The names of a trace's spans as the OTLP receiver got them. */
+    private List<String> exportedNames(String traceId) {
+        return receiver.exports().stream().flatMap(e -> e.request().getResourceSpansList().stream())
+                .flatMap(r -> r.getScopeSpansList().stream()).flatMap(s -> s.getSpansList().stream())
+                .filter(s -> java.util.HexFormat.of().formatHex(s.getTraceId().toByteArray()).equals(traceId))
+                .map(io.opentelemetry.proto.trace.v1.Span::getName).toList();
     }
 
     @Test
