@@ -4,11 +4,14 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import io.vertx.core.impl.ContextInternal;
 import java.util.function.Supplier;
 
 /**
- * Runs blocking work (MCP calls) on a worker thread. Inside a request it runs on that request's Vert.x context, so
- * what Quarkus keeps there (the request's trace context, the log MDC) is the same on the worker.
+ * Runs blocking work (MCP calls) on a worker thread. Inside a request it runs on a context of the turn's own: a copy
+ * of the request's Vert.x context as it was when the turn began, so that what Quarkus keeps there (the turn's trace
+ * context, the log MDC, the request scope) is the same on the worker, whatever the request's own context holds by
+ * the time a tool runs (its handling opens and closes scopes of its own).
  */
 final class WorkerThreads {
 
@@ -18,9 +21,14 @@ final class WorkerThreads {
         this.context = context;
     }
 
-    /** Workers for the caller's Vert.x context (or Mutiny's worker pool outside one). */
+    /** Workers for a copy of the caller's Vert.x context as it is now (or Mutiny's worker pool outside one). */
     static WorkerThreads ofCurrentContext() {
-        return new WorkerThreads(Vertx.currentContext());
+        if (!(Vertx.currentContext() instanceof ContextInternal current)) {
+            return new WorkerThreads(null);
+        }
+        ContextInternal turn = current.duplicate();
+        turn.localContextData().putAll(current.localContextData());
+        return new WorkerThreads(turn);
     }
 
     <T> Uni<T> run(Supplier<T> work) {
