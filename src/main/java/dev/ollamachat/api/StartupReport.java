@@ -57,8 +57,8 @@ class StartupReport {
 
     /**
      * A hint when the JVM sized the service for a batch job (a plain {@code java -jar} takes a quarter of the
-     * machine's memory as heap, and G1 or Parallel GC): the README's launch flags serve the same load in a third of
-     * the memory, with less CPU per chat (bench/results.md).
+     * machine's memory as heap, and G1 or Parallel GC): under 1,000 streams the README's launch flags peaked about a
+     * third lower (README "Deploy").
      */
     static Optional<String> jvmSizingHint(long maxHeapBytes, List<String> collectors) {
         boolean serial = collectors.stream().anyMatch(name -> name.equals("Copy") || name.equals("MarkSweepCompact"));
@@ -67,8 +67,8 @@ class StartupReport {
         }
         return Optional.of("The JVM runs with a heap of up to " + maxHeapBytes / (1024 * 1024) + " MB and "
                 + (serial ? "Serial GC" : String.join(" / ", collectors)) + "; for this service, launch it with "
-                + "-Xmx192m -XX:+UseSerialGC, as the container image does: about half the memory under load and less "
-                + "CPU per chat (README \"Deploy\")");
+                + "-Xmx192m -XX:+UseSerialGC, as the container image does: about a third less memory under load "
+                + "(README \"Deploy\")");
     }
 
     /**
