@@ -13,6 +13,7 @@ import java.util.regex.Pattern;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /** Body of {@code POST /api/chat} and {@code POST /api/chat/stream}. */
+@Schema(name = "ChatRequest")
 public record ChatRequest(
         @Schema(required = true, minLength = 1, maxLength = 32000, pattern = ChatRequest.VISIBLE_CHARACTER,
                 description = "The user's message: at least one character that is not a space, a control or an "

@@ -17,8 +17,8 @@ import java.util.Set;
 class UndeclaredMethods {
 
     void register(@Observes Router router) {
-        allow(router, "/api/chat", "POST");
-        allow(router, ChatStreamRoutes.PATH, "GET, HEAD, POST");
+        allow(router, ChatRoutes.PATH, "POST");
+        allow(router, ChatRoutes.STREAM_PATH, "GET, HEAD, POST");
         allow(router, "/api/conversations", "GET, HEAD");
         allow(router, "/api/conversations/:id", "GET, HEAD, DELETE");
         allow(router, "/api/feedback", "POST");

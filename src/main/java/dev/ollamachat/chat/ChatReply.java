@@ -2,9 +2,11 @@ package dev.ollamachat.chat;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /** The answer to one chat message. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@Schema(name = "ChatReply")
 public record ChatReply(
         String conversationId,
         String reply,

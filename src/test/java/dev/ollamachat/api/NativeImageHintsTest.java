@@ -3,6 +3,7 @@ package dev.ollamachat.api;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ollamachat.chat.ChatReply;
 import dev.ollamachat.ollama.OllamaWire;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import jakarta.ws.rs.Path;
@@ -42,9 +43,10 @@ class NativeImageHintsTest {
 
     /** Bodies (de)serialised through the ObjectMapper, outside any REST signature. */
     private static final List<Class<?>> DIRECT_BODIES = List.of(
-            SseEvent.class, // the data line of each streamed event (ChatStreamRoutes)
+            SseEvent.class, // the data line of each streamed event (ChatRoutes)
+            ChatReply.class, // the body of a POST /api/chat answer (ChatRoutes)
             Problem.class, // problem+json written by Problem.send on Vert.x routes
-            ChatRequest.class, // the streaming POST body, parsed by ChatStreamRoutes
+            ChatRequest.class, // the body of both chat POSTs, parsed by ChatRoutes
             OllamaWire.Chunk.class, // each NDJSON line of a streamed Ollama reply (OllamaChatModel)
             OllamaWire.ChatRequest.class); // the body of each chat call to Ollama (OllamaChatClient)
 
