@@ -7,7 +7,7 @@ import jakarta.ws.rs.core.Response;
 import java.util.Optional;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
-/** A POST to the API must say its body is JSON: without a Content-Type it is a 415, as on the stream route. */
+/** A POST to the API must say its body is JSON: without a Content-Type it is a 415, as on the chat routes. */
 public class JsonBodyRequired {
 
     @ServerRequestFilter

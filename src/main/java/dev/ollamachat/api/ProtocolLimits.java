@@ -12,9 +12,9 @@ import java.util.Map;
 /**
  * The request limits, answered as problem+json like every other refusal: a request line over {@link #MAX_URI_LENGTH}
  * is a 414, headers over {@link #MAX_HEADER_BYTES} a 431, an API body over {@link #bodyLimit} a 413: by its
- * Content-Length at once, or, for a chunked body, when the stream route's body handler has counted past the limit.
+ * Content-Length at once, or, for a chunked body, when a chat route's body handler has counted past the limit.
  * Two limits are outside this service's reach and answer with an empty body: Vert.x' HTTP codec, set to twice the
- * limits here (quarkus.http.limits.*), and Quarkus REST for a chunked POST /api/chat body over
+ * limits here (quarkus.http.limits.*), and Quarkus REST for a chunked POST /api/feedback body over
  * quarkus.http.limits.max-body-size (10 MB); neither offers a hook.
  */
 @ApplicationScoped

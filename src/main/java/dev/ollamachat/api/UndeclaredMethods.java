@@ -10,7 +10,7 @@ import java.util.Set;
 
 /**
  * A method an API path does not take is a 405 problem with the {@code Allow} header (RFC 9110), on the JAX-RS
- * resources and the SSE route alike (without this, TRACE on the stream route was a 404 and JAX-RS 405s named no
+ * resources and the chat routes alike (without this, TRACE on the stream route was a 404 and JAX-RS 405s named no
  * methods). HEAD goes wherever GET does; a plain OPTIONS lists the methods.
  */
 @ApplicationScoped
