@@ -39,8 +39,8 @@ import org.jboss.logging.Logger;
  * the turn and the Ollama request behind it.
  * </ul>
  * Both read and check the body the same way, answer every failure as problem+json, and run the turn's signals on the
- * request's event loop. They are routes rather than a JAX-RS resource because a turn needs nothing of Quarkus REST,
- * whose per-request machinery cost about a fifth of a blocking chat's CPU (README, Benchmarks).
+ * request's event loop. They are routes rather than a JAX-RS resource because a turn needs none of Quarkus REST's
+ * per-request machinery, which showed in the CPU profile of a blocking chat (README, Benchmarks).
  */
 @ApplicationScoped
 public class ChatRoutes {
@@ -118,7 +118,7 @@ public class ChatRoutes {
     }
 
     private void stream(RoutingContext context, ChatRequest request) {
-        new EventWriter(context, context.response()).start(request);
+        new EventWriter(context).start(request);
     }
 
     /** The name of the API key the request presented, or null when authentication is off. */
@@ -236,9 +236,9 @@ public class ChatRoutes {
         private final EventLoop eventLoop;
         private Cancellable subscription;
 
-        EventWriter(RoutingContext context, HttpServerResponse response) {
+        EventWriter(RoutingContext context) {
             this.context = context;
-            this.response = response;
+            this.response = context.response();
             this.eventLoop = new EventLoop(context);
         }
 
