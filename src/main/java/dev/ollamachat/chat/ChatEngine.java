@@ -37,9 +37,10 @@ import java.util.concurrent.TimeUnit;
  * calls the model again with their results, at most MAX_TOOL_ROUNDS times. It yields {@link ChatEvent}s as they
  * happen; the JSON endpoint collects them, the SSE endpoint relays them.
  *
- * <p>Memory: the turn's messages join the conversation only when it ends. A turn that failed or was cancelled after
- * some text or a tool result is kept, its reply marked {@value #INTERRUPTED_MARK}; one that failed before anything
- * happened leaves the conversation as it was.
+ * <p>Memory: the turn's messages join the conversation only when it ends; a finished turn's are written before its
+ * {@link ChatEvent.Completed} goes out, so a client that heard the reply finds it in the conversation. A turn that
+ * failed or was cancelled after some text or a tool result is kept, its reply marked {@value #INTERRUPTED_MARK}; one
+ * that failed before anything happened leaves the conversation as it was.
  */
 @ApplicationScoped
 public class ChatEngine implements ChatTurns {
@@ -114,8 +115,8 @@ public class ChatEngine implements ChatTurns {
                         catalog = offered;
                         return modelCall(0);
                     })
-                    // the turn is written before the client hears that it ended; a client that left does not wait
-                    .onCompletion().call(() -> end(null, false))
+                    // a finished turn is written before its Completed event (see afterModelCall); a failed one
+                    // before the failure goes on; a client that left does not wait
                     .onFailure().call(failure -> end(failure, false))
                     .onCancellation().invoke(() -> end(null, true).subscribe().with(ignored -> {
                     }, failure -> LOG.warnf("A cancelled turn of conversation %s was not written: %s",
@@ -179,7 +180,9 @@ public class ChatEngine implements ChatTurns {
             if (!answer.hasToolExecutionRequests()) {
                 String text = answer.text() == null ? "" : answer.text();
                 pending.add(AiMessage.from(text));
-                return Multi.createFrom().item(new ChatEvent.Completed(reply(text), timeToFirstTokenMs));
+                ChatEvent completed = new ChatEvent.Completed(reply(text), timeToFirstTokenMs);
+                // whoever hears that the turn ended finds it in the conversation (the page lists it at once)
+                return end(null, false).replaceWith(completed).toMulti();
             }
             if (round >= maxToolRounds) {
                 return Multi.createFrom().failure(new ProblemException(502, "too-many-tool-calls",
