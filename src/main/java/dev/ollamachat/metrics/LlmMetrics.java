@@ -8,16 +8,19 @@ import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.output.TokenUsage;
 import dev.ollamachat.ProblemException;
 import dev.ollamachat.ollama.OllamaChatModel;
+import dev.ollamachat.ollama.OllamaHosts;
 import dev.ollamachat.ollama.OllamaResponseMetadata;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * The OpenTelemetry GenAI client metrics of every model call, as a LangChain4j {@link ChatModelListener}:
@@ -33,21 +36,18 @@ class LlmMetrics implements ChatModelListener {
     private static final String STARTED = LlmMetrics.class.getName() + ".started";
 
     private final MeterRegistry registry;
+    private final Map<MeterKey, Meter> meters = new ConcurrentHashMap<>();
 
     LlmMetrics(MeterRegistry registry) {
         this.registry = registry;
     }
 
     /** The Ollama that served the call (one of OLLAMA_HOSTS), as server.address and server.port. */
-    static Tags host(Map<Object, Object> attributes) {
-        Object url = attributes.get(OllamaChatModel.OLLAMA_URL);
-        if (url == null) {
-            return Tags.of("server.address", "unknown", "server.port", "0");
+    private static Tags host(Map<Object, Object> attributes) {
+        if (attributes.get(OllamaChatModel.OLLAMA_HOST) instanceof OllamaHosts.Host ollama) {
+            return Tags.of("server.address", ollama.address(), "server.port", Integer.toString(ollama.port()));
         }
-        URI ollama = URI.create(url.toString());
-        return Tags.of("server.address", String.valueOf(ollama.getHost()),
-                "server.port", Integer.toString(ollama.getPort() > 0 ? ollama.getPort()
-                        : "https".equalsIgnoreCase(ollama.getScheme()) ? 443 : 80));
+        return Tags.of("server.address", "unknown", "server.port", "0");
     }
 
     @Override
@@ -58,16 +58,19 @@ class LlmMetrics implements ChatModelListener {
     @Override
     public void onResponse(ChatModelResponseContext context) {
         ChatResponse response = context.chatResponse();
-        Tags tags = tags(context.attributes(), context.chatRequest().modelName(), response.metadata().modelName());
-        duration(tags.and("error.type", "none"), context.attributes().get(STARTED));
+        Map<Object, Object> attributes = context.attributes();
+        String requested = context.chatRequest().modelName();
+        String answered = response.metadata().modelName() == null ? requested : response.metadata().modelName();
+        duration(attributes, requested, answered, "none");
         TokenUsage usage = response.tokenUsage();
         if (usage != null) {
-            tokens(tags, "input", usage.inputTokenCount());
-            tokens(tags, "output", usage.outputTokenCount());
+            tokens(attributes, requested, answered, "input", usage.inputTokenCount());
+            tokens(attributes, requested, answered, "output", usage.outputTokenCount());
         }
         if (response.metadata() instanceof OllamaResponseMetadata ollama && ollama.timeToFirstTokenNanos() != null) {
-            Timer.builder(FIRST_TOKEN).description("Time from the request to Ollama to its first token")
-                    .tags(tags).publishPercentileHistogram().register(registry)
+            meter(FIRST_TOKEN, attributes, requested, answered, "", tags -> Timer.builder(FIRST_TOKEN)
+                    .description("Time from the request to Ollama to its first token")
+                    .tags(tags).publishPercentileHistogram().register(registry))
                     .record(Duration.ofNanos(ollama.timeToFirstTokenNanos()));
         }
     }
@@ -75,29 +78,42 @@ class LlmMetrics implements ChatModelListener {
     @Override
     public void onError(ChatModelErrorContext context) {
         String model = context.chatRequest().modelName();
-        duration(tags(context.attributes(), model, model).and("error.type", errorType(context.error())),
-                context.attributes().get(STARTED));
+        duration(context.attributes(), model, model, errorType(context.error()));
     }
 
-    private static Tags tags(Map<Object, Object> attributes, String requestModel, String responseModel) {
-        return host(attributes).and("gen_ai.operation.name", "chat", "gen_ai.provider.name", "ollama",
-                "gen_ai.request.model", String.valueOf(requestModel),
-                "gen_ai.response.model", String.valueOf(responseModel == null ? requestModel : responseModel));
-    }
-
-    private void duration(Tags tags, Object started) {
-        if (started instanceof Long nanos) {
-            Timer.builder(DURATION).description("Duration of one model call to Ollama").tags(tags)
-                    .publishPercentileHistogram().register(registry)
+    private void duration(Map<Object, Object> attributes, String requested, String answered, String errorType) {
+        if (attributes.get(STARTED) instanceof Long nanos) {
+            meter(DURATION, attributes, requested, answered, errorType, tags -> Timer.builder(DURATION)
+                    .description("Duration of one model call to Ollama").tags(tags.and("error.type", errorType))
+                    .publishPercentileHistogram().register(registry))
                     .record(Duration.ofNanos(System.nanoTime() - nanos));
         }
     }
 
-    private void tokens(Tags tags, String type, Integer count) {
+    private void tokens(Map<Object, Object> attributes, String requested, String answered, String type, Integer count) {
         if (count != null) {
-            DistributionSummary.builder(TOKENS).description("Tokens used by one model call").baseUnit("tokens")
-                    .tags(tags.and("gen_ai.token.type", type)).register(registry).record(count);
+            meter(TOKENS, attributes, requested, answered, type, tags -> DistributionSummary.builder(TOKENS)
+                    .description("Tokens used by one model call").baseUnit("tokens")
+                    .tags(tags.and("gen_ai.token.type", type)).register(registry))
+                    .record(count);
         }
+    }
+
+    /**
+     * The meter {@code name} of this Ollama host, these models and this {@code detail} (the error or token type),
+     * registered once: a call finds it in a map rather than building its tags and asking the registry.
+     */
+    @SuppressWarnings("unchecked")
+    private <M extends Meter> M meter(String name, Map<Object, Object> attributes, String requested, String answered,
+            String detail, Function<Tags, M> register) {
+        Object host = attributes.get(OllamaChatModel.OLLAMA_HOST);
+        return (M) meters.computeIfAbsent(new MeterKey(name, host, requested, answered, detail),
+                key -> register.apply(host(attributes).and("gen_ai.operation.name", "chat",
+                        "gen_ai.provider.name", "ollama", "gen_ai.request.model", String.valueOf(requested),
+                        "gen_ai.response.model", String.valueOf(answered))));
+    }
+
+    private record MeterKey(String name, Object host, String requested, String answered, String detail) {
     }
 
     /** A low-cardinality name for what went wrong: the problem's type, never a message. */

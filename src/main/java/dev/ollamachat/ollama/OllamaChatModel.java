@@ -58,8 +58,11 @@ public class OllamaChatModel implements StreamingChatModel {
     };
     private static final int SHOWN_LINE_LENGTH = 200;
 
-    /** The key under which a call's listeners find the URL of the Ollama that served it (in the context attributes). */
-    public static final String OLLAMA_URL = OllamaChatModel.class.getName() + ".ollama-url";
+    /**
+     * The key under which a call's listeners find the Ollama that served it, an {@link OllamaHosts.Host} (in the
+     * context attributes).
+     */
+    public static final String OLLAMA_HOST = OllamaChatModel.class.getName() + ".ollama-host";
     /**
      * The key under which a call's listeners find, when it failed or was cancelled, the text Ollama had sent until
      * then (a String, absent when there was none).
@@ -189,7 +192,7 @@ public class OllamaChatModel implements StreamingChatModel {
         void on(OllamaHosts.Host host) {
             this.host = host;
             ollama = host.url();
-            attributes.put(OLLAMA_URL, ollama);
+            attributes.put(OLLAMA_HOST, host);
         }
 
         List<ModelOutput> accept(byte[] line) {

@@ -4,6 +4,7 @@ import dev.ollamachat.config.ChatConfig;
 import dev.ollamachat.config.OllamaHostUrl;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.net.URI;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
@@ -28,6 +29,8 @@ public class OllamaHosts {
     /** One Ollama server and what this service knows of it now. */
     public static final class Host {
         private final String url;
+        private final String address;
+        private final int port;
         private final int order;
         private final AtomicInteger inFlight = new AtomicInteger();
         private final AtomicLong downUntilNanos = new AtomicLong();
@@ -36,10 +39,32 @@ public class OllamaHosts {
         Host(String url, int order) {
             this.url = url;
             this.order = order;
+            URI parsed = parse(url);
+            this.address = parsed == null || parsed.getHost() == null ? "unknown" : parsed.getHost();
+            this.port = parsed == null ? 0 : parsed.getPort() > 0 ? parsed.getPort()
+                    : "https".equalsIgnoreCase(parsed.getScheme()) ? 443 : 80;
+        }
+
+        private static URI parse(String url) {
+            try {
+                return URI.create(url);
+            } catch (IllegalArgumentException e) {
+                return null; // the calls to it fail and say why; its spans and metrics name it "unknown"
+            }
         }
 
         public String url() {
             return url;
+        }
+
+        /** Its host name or address (server.address of its spans and metrics), parsed once. */
+        public String address() {
+            return address;
+        }
+
+        /** Its port, the scheme's when the URL names none (server.port). */
+        public int port() {
+            return port;
         }
 
         public int inFlight() {

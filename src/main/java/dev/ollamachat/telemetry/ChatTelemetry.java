@@ -15,6 +15,7 @@ import dev.langchain4j.internal.JsonSchemaElementUtils;
 import dev.ollamachat.ProblemException;
 import dev.ollamachat.chat.SystemPrompts;
 import dev.ollamachat.config.ChatConfig;
+import dev.ollamachat.ollama.OllamaHosts;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
@@ -209,14 +210,9 @@ class ChatTelemetry {
     }
 
     /** The Ollama that served the call (one of OLLAMA_HOSTS), as the OTel server attributes. */
-    void servedBy(Span span, Object ollamaUrl) {
-        if (ollamaUrl == null) {
-            return;
-        }
-        java.net.URI ollama = java.net.URI.create(ollamaUrl.toString());
-        span.setAttribute(SpanNames.SERVER_ADDRESS, String.valueOf(ollama.getHost()));
-        span.setAttribute(SpanNames.SERVER_PORT, (long) (ollama.getPort() > 0 ? ollama.getPort()
-                : "https".equalsIgnoreCase(ollama.getScheme()) ? 443 : 80));
+    void servedBy(Span span, OllamaHosts.Host ollama) {
+        span.setAttribute(SpanNames.SERVER_ADDRESS, ollama.address());
+        span.setAttribute(SpanNames.SERVER_PORT, (long) ollama.port());
     }
 
     /** The first token of a streamed answer: an event at the time it came, and the time to it. */

@@ -12,6 +12,7 @@ import dev.langchain4j.model.output.FinishReason;
 import dev.langchain4j.model.output.TokenUsage;
 import dev.ollamachat.chat.SystemPrompts;
 import dev.ollamachat.ollama.OllamaChatModel;
+import dev.ollamachat.ollama.OllamaHosts;
 import dev.ollamachat.ollama.OllamaResponseMetadata;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
@@ -115,7 +116,9 @@ class LlmSpans implements ChatModelListener {
     }
 
     private void end(Span span, Map<Object, Object> attributes) {
-        telemetry.servedBy(span, attributes.get(OllamaChatModel.OLLAMA_URL));
+        if (attributes.get(OllamaChatModel.OLLAMA_HOST) instanceof OllamaHosts.Host ollama) {
+            telemetry.servedBy(span, ollama);
+        }
         Object scope = attributes.remove(SCOPE);
         if (scope instanceof Scope open) {
             open.close();

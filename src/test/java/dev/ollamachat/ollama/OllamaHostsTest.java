@@ -64,4 +64,13 @@ class OllamaHostsTest {
         assertEquals("http://b:11434", next(Set.of(c)), "b's retry comes before a's");
         assertNull(hosts.pick(Set.of(a, b, c)));
     }
+
+    @Test
+    void eachHostsAddressAndPortAreThoseOfItsUrlWithTheSchemesPortWhenItNamesNone() {
+        List<OllamaHosts.Host> named = new OllamaHosts(List.of("http://gpu-1:11434", "https://ollama.example",
+                "http://ollama.example", "http://bad host:1"), now::get).all();
+        assertEquals(List.of("gpu-1", "ollama.example", "ollama.example", "unknown"),
+                named.stream().map(OllamaHosts.Host::address).toList());
+        assertEquals(List.of(11434, 443, 80, 0), named.stream().map(OllamaHosts.Host::port).toList());
+    }
 }
