@@ -5,6 +5,7 @@
 #   bench/run.sh                 the full run: every system, 3 repetitions (about 15 minutes here)
 #   bench/run.sh --smoke         under 2 minutes: tiny sizes, direct + service off/on, one repetition, no gateways
 #   bench/run.sh --reps 5 --systems "direct off on" --out /tmp/r.md
+#   bench/run.sh --warm 40s      a longer warm-up before the phases (default 6 s): the JVM's steady state
 #
 # Systems: direct (the fake itself, the baseline), off (ollama-chat, telemetry off), on (telemetry on, exporting to
 # the counting OTLP receiver), down (telemetry on, receiver not listening), on-flags (telemetry on with the README's
@@ -28,13 +29,15 @@ SMOKE=0
 REPS=""
 SYSTEMS=""
 OUT=""
+WARM=""
 while (($#)); do
     case "$1" in
         --smoke) SMOKE=1 ;;
         --reps) REPS="$2"; shift ;;
         --systems) SYSTEMS="$2"; shift ;;
         --out) OUT="$2"; shift ;;
-        -h | --help) sed -n '2,15p' "$0"; exit 0 ;;
+        --warm) WARM="$2"; shift ;;
+        -h | --help) sed -n '2,16p' "$0"; exit 0 ;;
         *) echo "run.sh: unknown option $1 (see --help)"; exit 1 ;;
     esac
     shift
@@ -56,6 +59,11 @@ else
     RELAY_SIZES=()
 fi
 [[ "$REPS" =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: --reps must be a whole number >= 1"; exit 1; }
+if [[ -n "$WARM" ]]; then
+    [[ "$WARM" =~ ^[1-9][0-9]*s$ ]] || { echo "run.sh: --warm takes whole seconds, such as 40s"; exit 1; }
+    RELAY_SIZES+=(-warm "$WARM") # after the sizes' own: the last -warm counts
+    BENCH_BUDGET_S=$((BENCH_BUDGET_S + ${WARM%s} * 12))
+fi
 
 FAKE_PID=""
 OTLP_PID=""
@@ -233,6 +241,7 @@ for ((rep = 1; rep <= REPS; rep++)); do
         # No system starts unless its usual time fits in the budget (the rest is left out and said so), so that the
         # results are always written.
         need=$((SMOKE ? 25 : 60))
+        [[ -n "$WARM" ]] && need=$((need + ${WARM%s}))
         [[ "$name" == litellm ]] && need=150
         if ((SECONDS - budget_started + need + 15 > BENCH_BUDGET_S)); then
             skipped+=("$name #$rep")
@@ -289,7 +298,7 @@ done
             "1 s phases."
         echo
     fi
-    echo "Written by \`bench/run.sh$( ((SMOKE)) && echo ' --smoke')\` on $(date -u '+%Y-%m-%d %H:%M UTC'), code \`$CODE\` (at the start), $REPS repetition(s), systems one after the other in each."
+    echo "Written by \`bench/run.sh$( ((SMOKE)) && echo ' --smoke')$([[ -n "$WARM" ]] && echo " --warm $WARM")\` on $(date -u '+%Y-%m-%d %H:%M UTC'), code \`$CODE\` (at the start), $REPS repetition(s), systems one after the other in each."
     echo
     echo "- machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
     echo "- JDK: $(java -version 2>&1 | head -n 1); $(go version | cut -d' ' -f3); python $(python3 --version 2>&1 | cut -d' ' -f2); node $(node --version 2>/dev/null)"
